@@ -1,0 +1,76 @@
+# Amity developer entry points. `make run` and `make test` work from a fresh clone
+# with only Python 3.12+ installed: they build .venv from the lock file first.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+VENV := .venv
+PY := $(VENV)/bin/python
+UV := $(VENV)/bin/uv
+UV_VERSION := 0.13.8
+PORT ?= 8000
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+export DJANGO_SETTINGS_MODULE := amity.settings
+
+.PHONY: help setup run test lint fmt typecheck pytest pytest-sqlite pytest-postgres migrate demo bench clean
+
+help:
+	@echo "make run    set up, migrate, load demo data and serve on http://127.0.0.1:$(PORT)"
+	@echo "make test   set up, then lint, types and the whole suite (SQLite, then PostgreSQL)"
+	@echo "make lint | fmt | typecheck | migrate | demo | clean"
+
+# The venv is rebuilt when the lock file or project metadata change.
+$(VENV)/.synced: uv.lock pyproject.toml
+	@python_bin="$$(sh .ci/find-python)" || exit 1; \
+	if [ ! -x "$(PY)" ] || ! "$(PY)" -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
+		rm -rf $(VENV); echo "Creating $(VENV) with $$python_bin"; "$$python_bin" -m venv $(VENV) || exit 1; \
+	fi
+	@$(PY) -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+	@$(UV) sync --locked --inexact --quiet
+	@touch $@
+
+setup: $(VENV)/.synced
+
+migrate: setup
+	@$(VENV)/bin/amity migrate --no-input
+
+demo: migrate
+	@$(VENV)/bin/amity demo
+
+run: demo
+	@$(VENV)/bin/amity serve --port $(PORT)
+
+lint: setup
+	@$(VENV)/bin/ruff check src tests
+	@$(VENV)/bin/ruff format --check src tests
+
+fmt: setup
+	@$(VENV)/bin/ruff format src tests
+	@$(VENV)/bin/ruff check --fix src tests
+
+typecheck: setup
+	@$(VENV)/bin/mypy src
+
+pytest-sqlite: setup
+	@echo "== tests on SQLite"
+	@env -u DATABASE_URL $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# PostgreSQL: AMITY_TEST_DATABASE_URL, else a server on 127.0.0.1:5432 if one answers.
+# AMITY_REQUIRE_POSTGRES=1 (set by CI) turns "no server" into a failure.
+pytest-postgres: setup
+	@url="$${AMITY_TEST_DATABASE_URL:-}"; \
+	if [ -z "$$url" ] && $(PY) -c 'import socket; socket.create_connection(("127.0.0.1", 5432), 1)' 2>/dev/null; then \
+		url="postgresql://$${PGUSER:-postgres}@127.0.0.1:5432/postgres"; \
+	fi; \
+	if [ -z "$$url" ]; then \
+		if [ -n "$${AMITY_REQUIRE_POSTGRES:-}" ]; then echo "PostgreSQL is required but none answers on 127.0.0.1:5432"; exit 1; fi; \
+		echo "== skipped the PostgreSQL run: set AMITY_TEST_DATABASE_URL or start a server on 127.0.0.1:5432"; \
+	else \
+		echo "== tests on PostgreSQL ($${url%%@*}@…)"; \
+		DATABASE_URL="$$url" $(VENV)/bin/pytest $(PYTEST_ARGS); \
+	fi
+
+test: lint typecheck pytest-sqlite pytest-postgres
+
+clean:
+	rm -rf $(VENV) var/static .mypy_cache .ruff_cache

@@ -1,0 +1,92 @@
+"""The outbox: messages written in the same transaction as the change that caused them."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.utils import timezone
+
+from amity.core.models import OutboxMessage
+
+MAX_ATTEMPTS = 8
+
+
+def queue_email(
+    *,
+    to: list[str],
+    subject: str,
+    body: str,
+    workspace_id: int | None = None,
+) -> OutboxMessage:
+    """Record an email to send once the surrounding transaction commits."""
+    message = OutboxMessage.objects.create(
+        workspace_id=workspace_id,
+        kind=OutboxMessage.Kind.EMAIL,
+        payload={"to": to, "subject": subject, "body": body},
+    )
+    from amity.core.tasks import deliver_outbox_message
+
+    transaction.on_commit(lambda: deliver_outbox_message.enqueue(message.pk))
+    return message
+
+
+def backoff(attempts: int) -> timedelta:
+    return timedelta(seconds=min(30 * 2 ** (attempts - 1), 6 * 3600))
+
+
+LEASE = timedelta(minutes=5)
+
+
+def deliver(message_id: int) -> str:
+    """Send one message if it is due; on failure schedule the next attempt.
+
+    The message is claimed with a lease in a short transaction and sent outside
+    it, so a slow mail server never holds a database lock. A worker killed
+    mid-send leaves the lease to expire and the sweeper sends again; the fixed
+    Message-ID lets the receiver drop that duplicate.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        message = (
+            OutboxMessage.objects.select_for_update()
+            .filter(pk=message_id, status=OutboxMessage.Status.PENDING, next_attempt_at__lte=now)
+            .first()
+        )
+        if message is None:
+            return "not due"
+        message.attempts += 1
+        message.next_attempt_at = now + LEASE
+        message.save(update_fields=["attempts", "next_attempt_at"])
+    payload = message.payload
+    email = EmailMultiAlternatives(
+        subject=payload["subject"],
+        body=payload["body"],
+        to=payload["to"],
+        headers={"Message-ID": f"<{message.uid}@amity>"},
+    )
+    try:
+        email.send()
+    except Exception as exc:
+        failed = message.attempts >= MAX_ATTEMPTS
+        OutboxMessage.objects.filter(pk=message.pk).update(
+            last_error=f"{type(exc).__name__}: {exc}"[:2000],
+            status=OutboxMessage.Status.FAILED if failed else OutboxMessage.Status.PENDING,
+            next_attempt_at=timezone.now() + backoff(message.attempts),
+        )
+        return "failed" if failed else "retry"
+    OutboxMessage.objects.filter(pk=message.pk).update(
+        status=OutboxMessage.Status.SENT, sent_at=timezone.now(), last_error=""
+    )
+    return "sent"
+
+
+def due_message_ids(limit: int = 100) -> list[int]:
+    return list(
+        OutboxMessage.objects.filter(
+            status=OutboxMessage.Status.PENDING, next_attempt_at__lte=timezone.now()
+        )
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:limit]
+    )

@@ -1,0 +1,52 @@
+"""The roles every workspace starts with (DESIGN §4). Admins can edit them afterwards."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from amity.core.models import Role, Workspace
+
+CUSTOMER_TYPES = ("company", "person")
+
+
+def _grant(**actions: str) -> dict[str, dict[str, str]]:
+    return {object_type: dict(actions) for object_type in CUSTOMER_TYPES}
+
+
+DEFAULT_ROLES: dict[str, tuple[str, bool, dict[str, dict[str, str]]]] = {
+    "admin": ("Admin", True, {}),
+    "manager": (
+        "Manager",
+        False,
+        {
+            **_grant(
+                view="all", create="all", edit="all", delete="all", export="all", reveal="all"
+            ),
+            "audit": {"view": "all"},
+        },
+    ),
+    "sales": (
+        "Sales",
+        False,
+        _grant(view="all", create="all", edit="own", delete="own", export="own"),
+    ),
+    "marketing": ("Marketing", False, _grant(view="all", create="all", edit="own", export="all")),
+    "support": ("Support", False, _grant(view="all", create="all", edit="all")),
+    "billing": ("Billing", False, _grant(view="all", edit="all", reveal="all")),
+    "shipping": ("Shipping", False, _grant(view="all", edit="team")),
+    "readonly": ("Read-only", False, _grant(view="all")),
+}
+
+
+@transaction.atomic
+def install_default_roles(workspace: Workspace) -> dict[str, Role]:
+    """Create any missing shipped role in the workspace; leave edited ones alone."""
+    roles = {}
+    for key, (name, is_admin, grants) in DEFAULT_ROLES.items():
+        role, _ = Role.objects.get_or_create(
+            workspace=workspace,
+            key=key,
+            defaults={"name": name, "is_admin": is_admin, "grants": grants},
+        )
+        roles[key] = role
+    return roles

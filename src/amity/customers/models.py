@@ -1,0 +1,144 @@
+"""Companies and people: the customer record every department shares."""
+
+from __future__ import annotations
+
+import uuid
+from typing import ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from amity.core.models import Workspace
+
+
+class CustomerRecord(models.Model):
+    """Fields every customer record has: tenancy, owner, version, trash and bookkeeping."""
+
+    ACCESS_TYPE: ClassVar[str]
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    # Stable per-row id bound into encrypted values' associated data.
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("owner"),
+    )
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    billing_street = models.CharField(_("billing street"), max_length=200, blank=True)
+    billing_city = models.CharField(_("billing city"), max_length=100, blank=True)
+    billing_postal_code = models.CharField(_("billing postal code"), max_length=20, blank=True)
+    billing_region = models.CharField(_("billing region"), max_length=100, blank=True)
+    billing_country = models.CharField(_("billing country"), max_length=2, blank=True)
+    shipping_street = models.CharField(_("shipping street"), max_length=200, blank=True)
+    shipping_city = models.CharField(_("shipping city"), max_length=100, blank=True)
+    shipping_postal_code = models.CharField(_("shipping postal code"), max_length=20, blank=True)
+    shipping_region = models.CharField(_("shipping region"), max_length=100, blank=True)
+    shipping_country = models.CharField(_("shipping country"), max_length=2, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+ADDRESS_FIELDS = [
+    f"{kind}_{part}"
+    for kind in ("billing", "shipping")
+    for part in ("street", "city", "postal_code", "region", "country")
+]
+
+
+class Company(CustomerRecord):
+    ACCESS_TYPE: ClassVar[str] = "company"
+
+    name = models.CharField(_("name"), max_length=200)
+    domain = models.CharField(_("domain"), max_length=200, blank=True)
+    industry = models.CharField(_("industry"), max_length=100, blank=True)
+    website = models.URLField(_("website"), max_length=300, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+
+    class Meta:
+        verbose_name = _("company")
+        verbose_name_plural = _("companies")
+        indexes = [
+            models.Index(fields=["workspace", "name", "id"], name="company_ws_name"),
+            models.Index(fields=["workspace", "owner", "name", "id"], name="company_ws_owner_name"),
+            models.Index(fields=["workspace", "created_at", "id"], name="company_ws_created"),
+            models.Index(fields=["workspace", "domain"], name="company_ws_domain"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("customers:company_detail", args=[self.pk])
+
+
+class Person(CustomerRecord):
+    ACCESS_TYPE: ClassVar[str] = "person"
+    SENSITIVE_FIELDS: ClassVar[tuple[str, ...]] = ("national_id", "bank_account")
+
+    first_name = models.CharField(_("first name"), max_length=100, blank=True)
+    last_name = models.CharField(_("last name"), max_length=100)
+    title = models.CharField(_("job title"), max_length=120, blank=True)
+    company = models.ForeignKey(
+        Company,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="people",
+        verbose_name=_("company"),
+    )
+    email = models.EmailField(_("email"), blank=True)
+    alt_email = models.EmailField(_("other email"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    mobile = models.CharField(_("mobile"), max_length=40, blank=True)
+    # Sealed by core.crypto; `*_bidx` is the keyed hash for exact-match search.
+    national_id = models.TextField(_("national ID number"), blank=True)
+    national_id_bidx = models.CharField(max_length=32, blank=True)
+    bank_account = models.TextField(_("bank account (IBAN)"), blank=True)
+    bank_account_bidx = models.CharField(max_length=32, blank=True)
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        indexes = [
+            models.Index(
+                fields=["workspace", "last_name", "first_name", "id"], name="person_ws_name"
+            ),
+            models.Index(
+                fields=["workspace", "owner", "last_name", "first_name", "id"],
+                name="person_ws_owner_name",
+            ),
+            models.Index(fields=["workspace", "created_at", "id"], name="person_ws_created"),
+            models.Index(fields=["workspace", "email"], name="person_ws_email"),
+            models.Index(fields=["workspace", "company"], name="person_ws_company"),
+            models.Index(fields=["workspace", "national_id_bidx"], name="person_ws_nid_bidx"),
+            models.Index(fields=["workspace", "bank_account_bidx"], name="person_ws_iban_bidx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("customers:person_detail", args=[self.pk])
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()

@@ -1,0 +1,320 @@
+"""Verbs that change companies and people. Views and the API both call these."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any, TypeVar
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from amity.core import access, audit, crypto
+from amity.core.exceptions import VersionConflict
+from amity.core.models import Membership
+from amity.customers.models import ADDRESS_FIELDS, Company, CustomerRecord, Person
+
+R = TypeVar("R", bound=CustomerRecord)
+
+COMPANY_FIELDS = [
+    "name",
+    "domain",
+    "industry",
+    "website",
+    "phone",
+    "email",
+    "owner",
+    *ADDRESS_FIELDS,
+]
+PERSON_FIELDS = [
+    "first_name",
+    "last_name",
+    "title",
+    "company",
+    "email",
+    "alt_email",
+    "phone",
+    "mobile",
+    "owner",
+    *ADDRESS_FIELDS,
+]
+SENSITIVE_FIELDS = Person.SENSITIVE_FIELDS
+TRASH_DAYS = 30
+CHANGED = "•••• (changed)"
+
+
+def _fields_of(model: type[CustomerRecord]) -> list[str]:
+    return COMPANY_FIELDS if model is Company else PERSON_FIELDS
+
+
+def _attname(model: type[CustomerRecord], name: str) -> str:
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field)
+    return field.attname
+
+
+def _snapshot(obj: CustomerRecord) -> dict[str, Any]:
+    return {name: getattr(obj, _attname(type(obj), name)) for name in _fields_of(type(obj))}
+
+
+def _check_references(member: Membership, obj: CustomerRecord) -> None:
+    errors: dict[str, str] = {}
+    if (
+        obj.owner_id is not None
+        and not Membership.objects.filter(
+            workspace_id=member.workspace_id, user_id=obj.owner_id, is_active=True
+        ).exists()
+    ):
+        errors["owner"] = "Choose a member of this workspace."
+    company_id = getattr(obj, "company_id", None)
+    if (
+        company_id is not None
+        and not access.visible(member, Company).filter(pk=company_id).exists()
+    ):
+        errors["company"] = "Choose a company in this workspace."
+    if errors:
+        raise ValidationError(errors)
+
+
+def _apply(obj: CustomerRecord, data: dict[str, Any]) -> None:
+    allowed = set(_fields_of(type(obj)))
+    for name, value in data.items():
+        if name not in allowed:
+            raise ValidationError({name: "This field cannot be set."})
+        setattr(obj, _attname(type(obj), name), value)
+
+
+def _seal_sensitive(person: Person, sensitive: dict[str, str | None]) -> dict[str, str]:
+    """Set sealed values and blind indexes; return the audit entries for what changed."""
+    changes: dict[str, str] = {}
+    for name, value in sensitive.items():
+        if name not in SENSITIVE_FIELDS:
+            raise ValidationError({name: "Not a sensitive field."})
+        if value is None:
+            continue
+        value = value.strip()
+        if value and len(value) > 64:
+            raise ValidationError({name: "Use at most 64 characters."})
+        if value:
+            sealed = crypto.seal(person.workspace_id, "person", name, str(person.uid), value)
+            index = crypto.blind_index(person.workspace_id, name, value)
+        else:
+            sealed, index = "", ""
+        if index != getattr(person, f"{name}_bidx"):
+            changes[name] = CHANGED
+        setattr(person, name, sealed)
+        setattr(person, f"{name}_bidx", index)
+    return changes
+
+
+def _audit_changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    return {
+        name: [_jsonable(old), _jsonable(new)]
+        for name, (old, new) in audit.diff(before, after).items()
+    }
+
+
+def _jsonable(value: Any) -> Any:
+    return value if value is None or isinstance(value, (str, int, bool)) else str(value)
+
+
+@transaction.atomic
+def create_company(member: Membership, data: dict[str, Any]) -> Company:
+    access.require(member, "company", "create")
+    company = Company(workspace_id=member.workspace_id, created_by_id=member.user_id)
+    data = {"owner": member.user_id, **data}
+    _apply(company, data)
+    company.full_clean(exclude=["workspace", "created_by", "deleted_by"], validate_unique=False)
+    _check_references(member, company)
+    company.save()
+    audit.record(
+        audit.Action.CREATE,
+        workspace=member.workspace_id,
+        actor=member.user,
+        obj=company,
+        changes=_audit_changes({}, _snapshot(company)),
+    )
+    return company
+
+
+@transaction.atomic
+def create_person(
+    member: Membership, data: dict[str, Any], sensitive: dict[str, str | None] | None = None
+) -> Person:
+    access.require(member, "person", "create")
+    person = Person(workspace_id=member.workspace_id, created_by_id=member.user_id)
+    _apply(person, {"owner": member.user_id, **data})
+    person.full_clean(
+        exclude=["workspace", "created_by", "deleted_by", *SENSITIVE_FIELDS], validate_unique=False
+    )
+    _check_references(member, person)
+    sealed_changes = _seal_sensitive(person, sensitive or {})
+    person.save()
+    audit.record(
+        audit.Action.CREATE,
+        workspace=member.workspace_id,
+        actor=member.user,
+        obj=person,
+        changes={
+            **_audit_changes({}, _snapshot(person)),
+            **{k: [None, v] for k, v in sealed_changes.items()},
+        },
+    )
+    return person
+
+
+def _update(
+    member: Membership,
+    obj: R,
+    data: dict[str, Any],
+    expected_version: int,
+    sensitive: dict[str, str | None] | None = None,
+) -> R:
+    access.require(member, obj.ACCESS_TYPE, "edit", obj)
+    model = type(obj)
+    before = _snapshot(obj)
+    _apply(obj, data)
+    exclude = ["workspace", "created_by", "deleted_by"]
+    if isinstance(obj, Person):
+        exclude += list(SENSITIVE_FIELDS)
+    obj.full_clean(exclude=exclude, validate_unique=False)
+    _check_references(member, obj)
+    sealed_changes = _seal_sensitive(obj, sensitive or {}) if isinstance(obj, Person) else {}
+    after = _snapshot(obj)
+    changes: dict[str, Any] = _audit_changes(before, after)
+    changes.update({k: [CHANGED, v] for k, v in sealed_changes.items()})
+    columns = {_attname(model, name): after[name] for name in _fields_of(model)}
+    if isinstance(obj, Person):
+        for name in SENSITIVE_FIELDS:
+            columns[name] = getattr(obj, name)
+            columns[f"{name}_bidx"] = getattr(obj, f"{name}_bidx")
+    now = timezone.now()
+    updated = model._default_manager.filter(
+        pk=obj.pk,
+        workspace_id=member.workspace_id,
+        version=expected_version,
+        deleted_at__isnull=True,
+    ).update(**columns, version=F("version") + 1, updated_at=now)
+    if updated == 0:
+        current = model._default_manager.filter(pk=obj.pk, workspace_id=member.workspace_id).first()
+        raise VersionConflict(current)
+    obj.version = expected_version + 1
+    obj.updated_at = now
+    if changes:
+        audit.record(
+            audit.Action.UPDATE,
+            workspace=member.workspace_id,
+            actor=member.user,
+            obj=obj,
+            changes=changes,
+        )
+    return obj
+
+
+@transaction.atomic
+def update_company(
+    member: Membership, company: Company, data: dict[str, Any], *, expected_version: int
+) -> Company:
+    """Apply changes if the company is still at `expected_version`; else raise VersionConflict."""
+    return _update(member, company, data, expected_version)
+
+
+@transaction.atomic
+def update_person(
+    member: Membership,
+    person: Person,
+    data: dict[str, Any],
+    *,
+    expected_version: int,
+    sensitive: dict[str, str | None] | None = None,
+) -> Person:
+    """Apply changes if the person is still at `expected_version`; else raise VersionConflict."""
+    return _update(member, person, data, expected_version, sensitive)
+
+
+@transaction.atomic
+def trash(member: Membership, obj: CustomerRecord, *, expected_version: int | None = None) -> None:
+    """Move a record to the trash, where it can be restored for 30 days."""
+    access.require(member, obj.ACCESS_TYPE, "delete", obj)
+    qs = type(obj)._default_manager.filter(
+        pk=obj.pk, workspace_id=member.workspace_id, deleted_at__isnull=True
+    )
+    if expected_version is not None:
+        qs = qs.filter(version=expected_version)
+    now = timezone.now()
+    if qs.update(deleted_at=now, deleted_by_id=member.user_id, version=F("version") + 1) == 0:
+        raise VersionConflict(
+            type(obj)._default_manager.filter(pk=obj.pk, workspace_id=member.workspace_id).first()
+        )
+    obj.deleted_at = now
+    audit.record(audit.Action.DELETE, workspace=member.workspace_id, actor=member.user, obj=obj)
+
+
+@transaction.atomic
+def restore(member: Membership, obj: CustomerRecord) -> None:
+    access.require(member, obj.ACCESS_TYPE, "delete", obj)
+    type(obj)._default_manager.filter(pk=obj.pk, workspace_id=member.workspace_id).update(
+        deleted_at=None, deleted_by=None, version=F("version") + 1
+    )
+    obj.deleted_at = None
+    audit.record(audit.Action.RESTORE, workspace=member.workspace_id, actor=member.user, obj=obj)
+
+
+def purge_expired_trash(workspace_id: int, *, now: Any = None) -> int:
+    """Delete for good what has been in the trash longer than 30 days."""
+    cutoff = (now or timezone.now()) - timedelta(days=TRASH_DAYS)
+    removed = 0
+    for model in (Person, Company):
+        count, _ = model._default_manager.filter(
+            workspace_id=workspace_id, deleted_at__lt=cutoff
+        ).delete()
+        removed += count
+    return removed
+
+
+def record_view(member: Membership, obj: CustomerRecord) -> None:
+    """Note in the audit log that the member opened this record."""
+    audit.record(audit.Action.VIEW, workspace=member.workspace_id, actor=member.user, obj=obj)
+
+
+def masked(person: Person, field: str) -> str:
+    """Return the field masked for display (`•••• 4821`), or "" when empty."""
+    token = getattr(person, field)
+    if not token:
+        return ""
+    try:
+        return crypto.mask(
+            crypto.unseal(person.workspace_id, "person", field, str(person.uid), token)
+        )
+    except crypto.DecryptionError:
+        return crypto.MASK
+
+
+@transaction.atomic
+def reveal(member: Membership, person: Person, fields: list[str], reason: str) -> dict[str, str]:
+    """Return the plaintext of sensitive fields, writing one audit event per field revealed."""
+    access.require(member, "person", "reveal", person)
+    reason = reason.strip()
+    if len(reason) < 3:
+        raise ValidationError({"reason": "Say why you need to see this (at least 3 characters)."})
+    unknown = [f for f in fields if f not in SENSITIVE_FIELDS]
+    if unknown or not fields:
+        raise ValidationError({"fields": f"Choose from: {', '.join(SENSITIVE_FIELDS)}."})
+    values: dict[str, str] = {}
+    for name in dict.fromkeys(fields):
+        token = getattr(person, name)
+        values[name] = (
+            crypto.unseal(person.workspace_id, "person", name, str(person.uid), token)
+            if token
+            else ""
+        )
+        audit.record(
+            audit.Action.REVEAL,
+            workspace=member.workspace_id,
+            actor=member.user,
+            obj=person,
+            changes={"field": name},
+            reason=reason,
+        )
+    return values
