@@ -141,3 +141,16 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
         for name, value in after.items()
         if before.get(name) != value
     }
+
+
+def history_for(
+    workspace_id: int, object_type: str, object_id: int | str, limit: int = 200
+) -> list[AuditEvent]:
+    """Return who viewed, revealed or changed one record, newest first."""
+    return list(
+        AuditEvent.objects.filter(
+            workspace_id=workspace_id, object_type=object_type, object_id=str(object_id)
+        )
+        .select_related("actor")
+        .order_by("-at", "-seq")[:limit]
+    )

@@ -68,7 +68,7 @@ def deliver(message_id: int) -> str:
     )
     try:
         email.send()
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - any transport failure is retried
         failed = message.attempts >= MAX_ATTEMPTS
         OutboxMessage.objects.filter(pk=message.pk).update(
             last_error=f"{type(exc).__name__}: {exc}"[:2000],
