@@ -12,11 +12,12 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export DJANGO_SETTINGS_MODULE := amity.settings
 
-.PHONY: help setup run test lint fmt typecheck pytest pytest-sqlite pytest-postgres migrate demo bench clean
+.PHONY: help setup run worker test lint fmt typecheck pytest pytest-sqlite pytest-postgres migrate demo bench clean
 
 help:
 	@echo "make run    set up, migrate, load demo data and serve on http://127.0.0.1:$(PORT)"
 	@echo "make test   set up, then lint, types and the whole suite (SQLite, then PostgreSQL)"
+	@echo "make worker run background jobs and outbox delivery (next to make run)"
 	@echo "make lint | fmt | typecheck | migrate | demo | clean"
 
 # The venv is rebuilt when the lock file or project metadata change.
@@ -39,6 +40,9 @@ demo: migrate
 
 run: demo
 	@$(VENV)/bin/amity serve --port $(PORT)
+
+worker: migrate
+	@$(VENV)/bin/amity worker
 
 lint: setup
 	@$(VENV)/bin/ruff check src tests

@@ -88,11 +88,93 @@ def tenant_guard(request: pytest.FixtureRequest) -> Iterator[None]:
         yield
 
 
+def _is_transactional(request: pytest.FixtureRequest) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    if marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])):
+        return True
+    return any(name in request.fixturenames for name in ("transactional_db", "live_server"))
+
+
+@pytest.fixture(autouse=True)
+def _audit_log_flushable(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Let Django's between-test flush empty the append-only audit table on SQLite.
+
+    SQLite flushes with DELETE, which the append-only trigger refuses; the
+    trigger is lifted only for that flush and put back before the next test.
+    PostgreSQL flushes with TRUNCATE, which row triggers do not see.
+    """
+    if not _is_transactional(request) or connection.vendor != "sqlite":
+        yield
+        return
+    request.getfixturevalue("_django_db_helper")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TRIGGER IF NOT EXISTS core_auditevent_no_delete BEFORE DELETE "
+            "ON core_auditevent BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;"
+        )
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TRIGGER IF EXISTS core_auditevent_no_delete")
+
+
 @pytest.fixture(autouse=True)
 def _fresh_key_cache() -> Iterator[None]:
     crypto.clear_cache()
     yield
     crypto.clear_cache()
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings: Any) -> None:
+    """Run tasks at once and serve static files without a collected manifest."""
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django.tasks.backends.immediate.ImmediateBackend",
+            "QUEUES": ["default"],
+        }
+    }
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@dataclass
+class SmtpServer:
+    host: str
+    port: int
+    messages: list[Any]
+
+
+@pytest.fixture
+def smtp_server(settings: Any) -> Iterator[SmtpServer]:
+    """Run a real SMTP server on 127.0.0.1 and point the default mailer at it."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.handlers import Message
+
+    received: list[Any] = []
+
+    class Collect(Message):  # type: ignore[misc]
+        def handle_message(self, message: Any) -> None:
+            received.append(message)
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(Collect(), hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 5},
+        }
+    }
+    try:
+        yield SmtpServer("127.0.0.1", port, received)
+    finally:
+        controller.stop()
 
 
 @pytest.fixture(scope="session")

@@ -8,6 +8,7 @@ from amity.web import views as web_views
 urlpatterns = [
     path("healthz", web_views.healthz, name="healthz"),
     path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
     path("", include("amity.core.urls")),
     path("", include("amity.customers.urls")),
     path("", include("amity.web.urls")),

@@ -36,9 +36,8 @@ def _raw(sql: str, params: list[object]) -> None:
             cursor.execute("DROP TRIGGER core_auditevent_no_update")
             cursor.execute("DROP TRIGGER core_auditevent_no_delete")
         else:
-            cursor.execute(
-                "ALTER TABLE core_auditevent DISABLE TRIGGER core_auditevent_append_only"
-            )
+            # A superuser bypassing the trigger, as an attacker with DBA rights could.
+            cursor.execute("SET LOCAL session_replication_role = replica")
         cursor.execute(sql, params)
 
 

@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import os
 import threading
+import time
 import unicodedata
 from dataclasses import dataclass
 
@@ -55,7 +56,10 @@ class _Key:
 
 
 _cache: dict[tuple[int, str, int], bytes] = {}
-_current: dict[tuple[int, str], int] = {}
+# Which version is current is re-read after CURRENT_TTL seconds, so a long-running
+# process starts sealing with a key that `amity keys rotate` added meanwhile.
+_current: dict[tuple[int, str], tuple[int, float]] = {}
+CURRENT_TTL = 60.0
 _lock = threading.Lock()
 
 
@@ -101,7 +105,9 @@ def create_data_key(workspace_id: int, purpose: str, version: int) -> DataKey:
 
 def _load(workspace_id: int, purpose: str, version: int | None) -> _Key:
     if version is None:
-        version = _current.get((workspace_id, purpose))
+        known = _current.get((workspace_id, purpose))
+        if known and time.monotonic() - known[1] < CURRENT_TTL:
+            version = known[0]
     if version is not None and (cached := _cache.get((workspace_id, purpose, version))):
         return _Key(version, cached)
     qs = DataKey.objects.filter(workspace_id=workspace_id, purpose=purpose)
@@ -115,7 +121,7 @@ def _load(workspace_id: int, purpose: str, version: int | None) -> _Key:
     with _lock:
         _cache[(workspace_id, purpose, dk.version)] = raw
         if version is None:
-            _current[(workspace_id, purpose)] = dk.version
+            _current[(workspace_id, purpose)] = (dk.version, time.monotonic())
     return _Key(dk.version, raw)
 
 

@@ -5,11 +5,14 @@ from __future__ import annotations
 import re
 import secrets
 import time
+import zoneinfo
 from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import redirect
+from django.utils import timezone
 
 from amity.core import context
 from amity.core.models import Membership
@@ -71,9 +74,43 @@ class WorkspaceMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request.membership = None  # type: ignore[attr-defined]
+        timezone.deactivate()
         if request.user.is_authenticated:
+            use_time_zone(getattr(request.user, "time_zone", ""))
             request.membership = current_membership(request)  # type: ignore[attr-defined]
+            if (gate := two_factor_gate(request)) is not None:
+                return gate
         return self.get_response(request)
+
+
+def use_time_zone(name: str) -> None:
+    """Show times in the user's chosen zone (their account preference)."""
+    try:
+        timezone.activate(zoneinfo.ZoneInfo(name))
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        timezone.deactivate()
+
+
+# Paths a member may reach before setting up a required second factor.
+TWO_FACTOR_OPEN = (
+    "/account/2fa/",
+    "/login/",
+    "/logout/",
+    "/api/",
+    "/healthz",
+    "/i18n/",
+    "/workspaces/switch/",
+)
+
+
+def two_factor_gate(request: HttpRequest) -> HttpResponse | None:
+    """Send a member of a workspace that requires 2FA to set it up before anything else."""
+    membership: Membership | None = getattr(request, "membership", None)
+    if membership is None or not membership.workspace.require_2fa:
+        return None
+    if request.user.is_verified() or request.path.startswith(TWO_FACTOR_OPEN):  # type: ignore[union-attr]
+        return None
+    return redirect("core:two_factor_setup")
 
 
 def current_membership(request: HttpRequest) -> Membership | None:

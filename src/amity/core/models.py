@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from typing import Any, ClassVar
 
@@ -10,6 +11,7 @@ from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_otp.models import Device
 
 
 class Workspace(models.Model):
@@ -42,7 +44,7 @@ class UserManager(BaseUserManager["User"]):
         return self.create_user(email, password, **extra)
 
 
-class User(AbstractBaseUser, PermissionsMixin):
+class User(AbstractBaseUser, PermissionsMixin):  # type: ignore[django-manager-missing]
     """Someone who logs in. Belongs to workspaces through Membership."""
 
     email = models.EmailField(_("email"), unique=True)
@@ -332,3 +334,45 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.uid} ({self.status})"
+
+
+class RecoveryCodeDevice(Device):  # type: ignore[misc]  # django-otp ships no types
+    """A user's one-time recovery codes, a second factor when the authenticator is lost."""
+
+    class Meta:
+        verbose_name = "recovery code device"
+
+    def __str__(self) -> str:
+        return f"recovery codes of user {self.user_id}"
+
+    def verify_token(self, token: str) -> bool:
+        """Accept an unused code once: only its SHA-256 is stored, and using it spends it."""
+        digest = hash_recovery_code(token)
+        if not digest:
+            return False
+        spent = RecoveryCode.objects.filter(
+            device_id=self.pk, code_hash=digest, used_at__isnull=True
+        ).update(used_at=timezone.now())
+        return spent == 1
+
+
+def hash_recovery_code(raw: str) -> str:
+    """Return the stored form of a recovery code typed in any case, with or without dashes."""
+    normal = "".join(ch for ch in str(raw).lower() if ch.isalnum())
+    if not normal or len(normal) > 64:
+        return ""
+    return hashlib.sha256(normal.encode()).hexdigest()
+
+
+class RecoveryCode(models.Model):
+    """One recovery code, stored hashed; `used_at` is set when it is spent."""
+
+    device = models.ForeignKey(RecoveryCodeDevice, on_delete=models.CASCADE, related_name="codes")
+    code_hash = models.CharField(max_length=64)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["device", "code_hash"], name="recovery_code_lookup")]
+
+    def __str__(self) -> str:
+        return f"recovery code {self.pk}"

@@ -46,7 +46,8 @@ def _decode(cursor: str, fields: list[str], model: type[models.Model]) -> list[A
             values.append(field.to_python(value))  # type: ignore[union-attr]
         except Exception:  # noqa: BLE001 - a forged cursor is just ignored
             return None
-        if value is None:
+        # PostgreSQL refuses NUL in text parameters; a forged cursor must not be a 500.
+        if value is None or (isinstance(value, str) and "\x00" in value):
             return None
     return values
 

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import quote, urlencode
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from amity.core import audit, crypto, outbox
 from amity.core.models import (
@@ -19,10 +24,13 @@ from amity.core.models import (
     Invitation,
     LoginFailure,
     Membership,
+    RecoveryCode,
+    RecoveryCodeDevice,
     Role,
     Team,
     User,
     Workspace,
+    hash_recovery_code,
 )
 from amity.core.roles import install_default_roles
 
@@ -73,9 +81,11 @@ def add_member(
 @transaction.atomic
 def change_role(by: Membership, membership: Membership, role: Role, team: Team | None) -> None:
     if role.workspace_id != by.workspace_id or membership.workspace_id != by.workspace_id:
-        raise ValidationError({"role": "Choose a role of this workspace."})
+        raise ValidationError({"role": _("Choose a role of this workspace.")})
+    if team is not None and team.workspace_id != by.workspace_id:
+        raise ValidationError({"team": _("Choose a team of this workspace.")})
     if membership.user_id == by.user_id and not role.is_admin and by.role.is_admin:
-        raise ValidationError({"role": "You cannot remove your own admin role."})
+        raise ValidationError({"role": _("You cannot remove your own admin role.")})
     before = {
         "role": membership.role.key,
         "team": membership.team.name if membership.team else None,
@@ -98,7 +108,7 @@ def change_role(by: Membership, membership: Membership, role: Role, team: Team |
 @transaction.atomic
 def deactivate_member(by: Membership, membership: Membership) -> None:
     if membership.user_id == by.user_id:
-        raise ValidationError({"member": "You cannot deactivate yourself."})
+        raise ValidationError({"member": _("You cannot deactivate yourself.")})
     membership.is_active = False
     membership.save(update_fields=["is_active"])
     end_sessions(membership.user)
@@ -124,11 +134,13 @@ def invite(by: Membership, email: str, role: Role, team: Team | None = None) -> 
     """Invite someone by email; the email leaves through the outbox when this commits."""
     email = email.strip().lower()
     if role.workspace_id != by.workspace_id:
-        raise ValidationError({"role": "Choose a role of this workspace."})
+        raise ValidationError({"role": _("Choose a role of this workspace.")})
+    if team is not None and team.workspace_id != by.workspace_id:
+        raise ValidationError({"team": _("Choose a team of this workspace.")})
     if Membership.objects.filter(
         workspace_id=by.workspace_id, user__email=email, is_active=True
     ).exists():
-        raise ValidationError({"email": "This person is already a member."})
+        raise ValidationError({"email": _("This person is already a member.")})
     raw = secrets.token_urlsafe(32)
     invitation = Invitation.objects.create(
         workspace_id=by.workspace_id,
@@ -143,11 +155,19 @@ def invite(by: Membership, email: str, role: Role, team: Team | None = None) -> 
     outbox.queue_email(
         workspace_id=by.workspace_id,
         to=[email],
-        subject=f"{by.user.display_name} invited you to {by.workspace.name} on Amity",
-        body=(
-            f"{by.user.display_name} invited you to work in {by.workspace.name} on Amity "
-            f"as {role.name}.\n\nAccept within {INVITATION_DAYS} days:\n{link}\n"
-        ),
+        subject=_("%(who)s invited you to %(workspace)s on Amity")
+        % {"who": by.user.display_name, "workspace": by.workspace.name},
+        body=_(
+            "%(who)s invited you to work in %(workspace)s on Amity as %(role)s.\n\n"
+            "Accept within %(days)d days:\n%(link)s\n"
+        )
+        % {
+            "who": by.user.display_name,
+            "workspace": by.workspace.name,
+            "role": role.name,
+            "days": INVITATION_DAYS,
+            "link": link,
+        },
     )
     audit.record(
         audit.Action.PERMISSION,
@@ -171,6 +191,12 @@ def find_invitation(raw: str) -> Invitation | None:
 
 @transaction.atomic
 def accept_invitation(invitation: Invitation, *, full_name: str, password: str | None) -> User:
+    """Join the invited workspace, creating the account when the address has none."""
+    claimed = Invitation.objects.filter(
+        pk=invitation.pk, accepted_at__isnull=True, expires_at__gt=timezone.now()
+    ).update(accepted_at=timezone.now())
+    if not claimed:
+        raise ValidationError({"invitation": _("This invitation is no longer valid.")})
     user = User.objects.filter(email=invitation.email).first()
     if user is None:
         user = User.objects.create_user(invitation.email, password, full_name=full_name)
@@ -179,7 +205,6 @@ def accept_invitation(invitation: Invitation, *, full_name: str, password: str |
         user=user,
         defaults={"role": invitation.role, "team": invitation.team, "is_active": True},
     )
-    Invitation.objects.filter(pk=invitation.pk).update(accepted_at=timezone.now())
     audit.record(
         audit.Action.PERMISSION,
         workspace=invitation.workspace,
@@ -190,6 +215,25 @@ def accept_invitation(invitation: Invitation, *, full_name: str, password: str |
         changes={"joined": [None, invitation.role.key]},
     )
     return user
+
+
+@transaction.atomic
+def revoke_invitation(by: Membership, invitation: Invitation) -> None:
+    """Make a pending invitation's link stop working."""
+    if invitation.workspace_id != by.workspace_id:
+        raise ValidationError({"invitation": _("Choose an invitation of this workspace.")})
+    Invitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True).update(
+        expires_at=timezone.now()
+    )
+    audit.record(
+        audit.Action.PERMISSION,
+        workspace=by.workspace_id,
+        actor=by.user,
+        object_type="invitation",
+        object_id=invitation.pk,
+        object_repr=invitation.email,
+        changes={"revoked": [None, invitation.email]},
+    )
 
 
 def create_token(membership: Membership, name: str) -> tuple[ApiToken, str]:
@@ -274,9 +318,31 @@ def ip_is_throttled(ip: str | None) -> bool:
     return recent.count() >= settings.AMITY_LOCKOUT_FAILURES * 10
 
 
-def record_login_failure(email: str, ip: str | None, *, reason: str) -> None:
+def reserve_login_attempt(email: str, ip: str | None) -> int | None:
+    """Count one attempt as failed before checking it; return None when locked or throttled.
+
+    Counting first, with the account's row locked, means concurrent guesses can
+    never pass the limit; a correct answer later releases or clears the count.
+    """
     email = email.strip().lower()[:254]
-    LoginFailure.objects.create(email=email, ip=ip)
+    with transaction.atomic():
+        # Serialises attempts on one account (PostgreSQL; SQLite writes are serial anyway).
+        list(User.objects.select_for_update().filter(email=email).values_list("pk", flat=True))
+        if is_locked(email) or ip_is_throttled(ip):
+            return None
+        return LoginFailure.objects.create(email=email, ip=ip).pk
+
+
+def release_login_attempt(failure_id: int) -> None:
+    """Un-count a reserved attempt whose password was right (a code is still to come)."""
+    LoginFailure.objects.filter(pk=failure_id).delete()
+
+
+def record_login_failure(email: str, ip: str | None, *, reason: str, counted: bool = True) -> None:
+    """Audit a failed login; `counted` also adds it to the lockout count."""
+    email = email.strip().lower()[:254]
+    if counted:
+        LoginFailure.objects.create(email=email, ip=ip)
     user = User.objects.filter(email=email).first()
     workspace_id = (
         Membership.objects.filter(user=user).values_list("workspace_id", flat=True).first()
@@ -296,3 +362,285 @@ def record_login_failure(email: str, ip: str | None, *, reason: str) -> None:
 
 def clear_login_failures(email: str) -> None:
     LoginFailure.objects.filter(email=email.strip().lower()).delete()
+
+
+# Two-factor authentication ---------------------------------------------------
+
+RECOVERY_CODE_COUNT = 10
+TOTP_ISSUER = "Amity"
+
+
+def has_two_factor(user: User) -> bool:
+    """Return whether the user has a confirmed authenticator app."""
+    return bool(TOTPDevice.objects.filter(user_id=user.pk, confirmed=True).exists())
+
+
+def pending_totp_device(user: User) -> TOTPDevice:
+    """Return the user's unconfirmed authenticator, creating one with a fresh secret."""
+    device = TOTPDevice.objects.filter(user_id=user.pk, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
+    return device
+
+
+def totp_setup_uri(device: TOTPDevice) -> str:
+    """Return the otpauth:// address an authenticator app reads from the QR code."""
+    secret = base64.b32encode(device.bin_key).decode().rstrip("=")
+    label = quote(f"{TOTP_ISSUER}:{device.user.email}")
+    query = urlencode(
+        {"secret": secret, "issuer": TOTP_ISSUER, "algorithm": "SHA1", "digits": 6, "period": 30}
+    )
+    return f"otpauth://totp/{label}?{query}"
+
+
+def _new_recovery_codes(user: User) -> list[str]:
+    RecoveryCodeDevice.objects.filter(user_id=user.pk).delete()
+    device = RecoveryCodeDevice.objects.create(user=user, name="Recovery codes")
+    codes = []
+    for _n in range(RECOVERY_CODE_COUNT):
+        raw = secrets.token_hex(10)  # 80 bits, shown as 4 groups of 5
+        codes.append("-".join(raw[i : i + 5] for i in range(0, 20, 5)))
+    RecoveryCode.objects.bulk_create(
+        [RecoveryCode(device=device, code_hash=hash_recovery_code(code)) for code in codes]
+    )
+    return codes
+
+
+@transaction.atomic
+def confirm_two_factor(
+    user: User, device: TOTPDevice, token: str, *, workspace_id: int | None
+) -> list[str] | None:
+    """Confirm an authenticator with a code from it; return new recovery codes, or None.
+
+    Every other session of the user ends: they were not opened with a second factor.
+    """
+    if device.user_id != user.pk or device.confirmed or not device.verify_token(token):
+        return None
+    TOTPDevice.objects.filter(user_id=user.pk).exclude(pk=device.pk).delete()
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    codes = _new_recovery_codes(user)
+    end_sessions(user)
+    audit.record(
+        audit.Action.SECURITY,
+        workspace=workspace_id,
+        actor=user,
+        object_type="user",
+        object_id=user.pk,
+        object_repr=user.email,
+        changes={"two_factor": [False, True]},
+    )
+    return codes
+
+
+@transaction.atomic
+def regenerate_recovery_codes(user: User, *, workspace_id: int | None) -> list[str]:
+    """Replace the user's recovery codes; the old ones stop working."""
+    codes = _new_recovery_codes(user)
+    audit.record(
+        audit.Action.SECURITY,
+        workspace=workspace_id,
+        actor=user,
+        object_type="user",
+        object_id=user.pk,
+        object_repr=user.email,
+        changes={"recovery_codes": ["replaced", RECOVERY_CODE_COUNT]},
+    )
+    return codes
+
+
+def unused_recovery_codes(user: User) -> int:
+    return RecoveryCode.objects.filter(device__user_id=user.pk, used_at__isnull=True).count()
+
+
+@transaction.atomic
+def disable_two_factor(user: User, *, workspace_id: int | None) -> None:
+    """Remove the user's authenticator and recovery codes."""
+    TOTPDevice.objects.filter(user_id=user.pk).delete()
+    RecoveryCodeDevice.objects.filter(user_id=user.pk).delete()
+    audit.record(
+        audit.Action.SECURITY,
+        workspace=workspace_id,
+        actor=user,
+        object_type="user",
+        object_id=user.pk,
+        object_repr=user.email,
+        changes={"two_factor": [True, False]},
+    )
+
+
+def verify_second_factor(user: User, code: str) -> TOTPDevice | RecoveryCodeDevice | None:
+    """Return the device accepting the code: the authenticator app (once) or a recovery code."""
+    code = code.strip().replace(" ", "")
+    with transaction.atomic():
+        if code.isdigit() and len(code) == 6:
+            devices = TOTPDevice.objects.select_for_update().filter(user_id=user.pk, confirmed=True)
+            for totp in devices:
+                if totp.verify_token(code):
+                    return totp
+            return None
+        recovery = RecoveryCodeDevice.objects.filter(user_id=user.pk, confirmed=True).first()
+        if recovery is not None and recovery.verify_token(code):
+            return recovery
+    return None
+
+
+# Account and workspace settings ---------------------------------------------
+
+
+def audit_security(
+    user: User,
+    workspace_id: int | None,
+    changes: dict[str, Any],
+    *,
+    object_type: str = "user",
+    object_id: int | str = "",
+    object_repr: str = "",
+) -> None:
+    audit.record(
+        audit.Action.SECURITY,
+        workspace=workspace_id,
+        actor=user,
+        object_type=object_type,
+        object_id=object_id or user.pk,
+        object_repr=object_repr or user.email,
+        changes=changes,
+    )
+
+
+@transaction.atomic
+def change_email(user: User, new_email: str, *, workspace_id: int | None) -> None:
+    """Change the login address and end the user's other sessions."""
+    new_email = new_email.strip().lower()
+    if User.objects.filter(email=new_email).exclude(pk=user.pk).exists():
+        raise ValidationError({"email": _("Another account uses this address.")})
+    old = user.email
+    user.email = new_email
+    user.save(update_fields=["email"])
+    end_sessions(user)
+    audit_security(user, workspace_id, {"email": [old, new_email]})
+
+
+@transaction.atomic
+def password_changed(user: User, *, workspace_id: int | None, reset: bool = False) -> None:
+    """Record a new password; end every other session and lift a lockout."""
+    end_sessions(user)
+    clear_login_failures(user.email)
+    audit_security(user, workspace_id, {"password": ["reset" if reset else "changed", "***"]})
+
+
+@transaction.atomic
+def update_workspace(by: Membership, *, name: str, require_2fa: bool) -> None:
+    """Rename the workspace or require two-factor authentication of every member."""
+    workspace = Workspace.objects.select_for_update().get(pk=by.workspace_id)
+    new_name = name.strip()[:120]
+    before = {"name": workspace.name, "require_2fa": workspace.require_2fa}
+    changes = audit.diff(before, {"name": new_name, "require_2fa": require_2fa})
+    if not changes:
+        return
+    workspace.name = new_name
+    workspace.require_2fa = require_2fa
+    workspace.save(update_fields=["name", "require_2fa"])
+    by.workspace.name, by.workspace.require_2fa = workspace.name, workspace.require_2fa
+    audit_security(
+        by.user,
+        workspace.pk,
+        changes,
+        object_type="workspace",
+        object_id=workspace.pk,
+        object_repr=workspace.name,
+    )
+
+
+@transaction.atomic
+def update_role_grants(by: Membership, role: Role, grants: dict[str, dict[str, str]]) -> None:
+    """Replace a non-admin role's grants; audited as a permission change with the diff."""
+    from amity.core.access import ACTIONS, SCOPES
+
+    if role.workspace_id != by.workspace_id:
+        raise ValidationError({"role": _("Choose a role of this workspace.")})
+    if role.is_admin:
+        raise ValidationError({"role": _("The admin role always has every permission.")})
+    clean: dict[str, dict[str, str]] = {}
+    for object_type, actions in grants.items():
+        for action, scope in actions.items():
+            if action not in ACTIONS or scope not in SCOPES:
+                raise ValidationError({"grants": _("Unknown action or scope.")})
+            clean.setdefault(object_type, {})[action] = scope
+    flat_before = _flatten(role.grants)
+    flat_after = _flatten(clean)
+    keys = sorted(set(flat_before) | set(flat_after))
+    changes = {
+        k: [flat_before.get(k), flat_after.get(k)]
+        for k in keys
+        if flat_before.get(k) != flat_after.get(k)
+    }
+    if not changes:
+        return
+    Role.objects.filter(pk=role.pk, workspace_id=by.workspace_id).update(grants=clean)
+    role.grants = clean
+    audit.record(
+        audit.Action.PERMISSION,
+        workspace=by.workspace_id,
+        actor=by.user,
+        object_type="role",
+        object_id=role.pk,
+        object_repr=role.name,
+        changes=changes,
+    )
+
+
+def _flatten(grants: dict[str, dict[str, str]]) -> dict[str, str]:
+    return {
+        f"{object_type}.{action}": scope
+        for object_type, actions in grants.items()
+        for action, scope in actions.items()
+    }
+
+
+@transaction.atomic
+def save_team(by: Membership, name: str, team: Team | None = None) -> Team:
+    """Create a team, or rename one, in the admin's workspace."""
+    name = name.strip()[:80]
+    if not name:
+        raise ValidationError({"name": _("Give the team a name.")})
+    taken = Team.objects.filter(workspace_id=by.workspace_id, name=name)
+    if team is not None:
+        taken = taken.exclude(pk=team.pk)
+    if taken.exists():
+        raise ValidationError({"name": _("A team with this name exists.")})
+    before = team.name if team else None
+    if team is None:
+        team = Team.objects.create(workspace_id=by.workspace_id, name=name)
+    elif team.workspace_id != by.workspace_id:
+        raise ValidationError({"team": _("Choose a team of this workspace.")})
+    else:
+        Team.objects.filter(pk=team.pk, workspace_id=by.workspace_id).update(name=name)
+        team.name = name
+    audit.record(
+        audit.Action.PERMISSION,
+        workspace=by.workspace_id,
+        actor=by.user,
+        object_type="team",
+        object_id=team.pk,
+        object_repr=team.name,
+        changes={"name": [before, name]},
+    )
+    return team
+
+
+@transaction.atomic
+def reactivate_member(by: Membership, membership: Membership) -> None:
+    if membership.workspace_id != by.workspace_id:
+        raise ValidationError({"member": _("Choose a member of this workspace.")})
+    membership.is_active = True
+    membership.save(update_fields=["is_active"])
+    audit.record(
+        audit.Action.PERMISSION,
+        workspace=by.workspace_id,
+        actor=by.user,
+        object_type="member",
+        object_id=membership.user_id,
+        object_repr=membership.user.email,
+        changes={"active": [False, True]},
+    )

@@ -1,7 +1,567 @@
-"""JSON API for companies and people."""
+"""JSON API for companies and people: thin operations over customers.services."""
 
 from __future__ import annotations
 
-from ninja import Router
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from ninja import Field, Header, Path, Query, Router, Schema
+from pydantic import ConfigDict, field_validator
+
+from amity.core import access, idempotency
+from amity.core.api import (
+    MAX_ID,
+    documents_headers,
+    errors,
+    etag_for,
+    expected_version,
+    json_only,
+    json_response,
+    member_of,
+    not_modified,
+    refuse_other_methods,
+)
+from amity.customers import selectors, services
+from amity.customers.models import ADDRESS_FIELDS, Company, CustomerRecord, Person
+from amity.customers.validators import validate_iban
 
 router = Router(tags=["customers"])
+
+Id = Annotated[int, Path(ge=1, le=MAX_ID, description="The record's id.")]
+RefId = Annotated[int, Field(ge=1, le=MAX_ID)]
+IfMatch = Annotated[
+    str | None,
+    Header(
+        alias="If-Match",
+        max_length=1000,
+        description="Required: the ETag you read. Missing → 428, stale → 412.",
+    ),
+]
+IfNoneMatch = Annotated[
+    str | None,
+    Header(alias="If-None-Match", max_length=1000, description="Answer 304 if still current."),
+]
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias=idempotency.HEADER,
+        min_length=1,
+        max_length=idempotency.KEY_MAX_LENGTH,
+        pattern=r"^[ -~]+$",
+        description="Repeat the request with the same key to get the first answer again.",
+    ),
+]
+
+
+def _text(max_length: int, *, required: bool = False) -> Any:
+    if required:
+        return Field(min_length=1, max_length=max_length)
+    return Field("", max_length=max_length)
+
+
+# Input ----------------------------------------------------------------------
+
+
+class In(Schema):
+    """Base of request bodies: unknown fields (id, workspace, version…) are refused."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError("Remove the NUL character.")
+        return value
+
+    @field_validator("billing_country", "shipping_country", mode="after", check_fields=False)
+    @classmethod
+    def _country(cls, value: str | None) -> str | None:
+        return value.upper() if value else value
+
+
+Country = Annotated[str, Field(max_length=2, pattern=r"^([A-Za-z]{2})?$")]
+
+
+class AddressIn(In):
+    billing_street: str = _text(200)
+    billing_city: str = _text(100)
+    billing_postal_code: str = _text(20)
+    billing_region: str = _text(100)
+    billing_country: Country = ""
+    shipping_street: str = _text(200)
+    shipping_city: str = _text(100)
+    shipping_postal_code: str = _text(20)
+    shipping_region: str = _text(100)
+    shipping_country: Country = ""
+
+
+class CompanyCreate(AddressIn):
+    name: str = _text(200, required=True)
+    domain: str = _text(200)
+    industry: str = _text(100)
+    website: str = _text(300)
+    phone: str = _text(40)
+    email: str = _text(254)
+    owner: RefId | None = Field(None, description="A member's user id; you when omitted.")
+
+
+class SensitiveIn(In):
+    national_id: str | None = Field(
+        None, max_length=64, description="Stored encrypted; empty clears it."
+    )
+    bank_account: str | None = Field(
+        None, max_length=64, description="An IBAN, stored encrypted; empty clears it."
+    )
+
+    @field_validator("bank_account", mode="after")
+    @classmethod
+    def _iban(cls, value: str | None) -> str | None:
+        if not value:
+            return value
+        try:
+            return validate_iban(value)
+        except ValidationError as exc:
+            raise ValueError(" ".join(exc.messages)) from exc
+
+
+class PersonCreate(AddressIn, SensitiveIn):
+    first_name: str = _text(100)
+    last_name: str = _text(100, required=True)
+    title: str = _text(120)
+    company: RefId | None = None
+    email: str = _text(254)
+    alt_email: str = _text(254)
+    phone: str = _text(40)
+    mobile: str = _text(40)
+    owner: RefId | None = Field(None, description="A member's user id; you when omitted.")
+
+
+def _optional(max_length: int, *, required: bool = False) -> Any:
+    if required:
+        return Field(None, min_length=1, max_length=max_length)
+    return Field(None, max_length=max_length)
+
+
+class AddressPatch(In):
+    billing_street: str | None = _optional(200)
+    billing_city: str | None = _optional(100)
+    billing_postal_code: str | None = _optional(20)
+    billing_region: str | None = _optional(100)
+    billing_country: Country | None = None
+    shipping_street: str | None = _optional(200)
+    shipping_city: str | None = _optional(100)
+    shipping_postal_code: str | None = _optional(20)
+    shipping_region: str | None = _optional(100)
+    shipping_country: Country | None = None
+
+
+class CompanyPatch(AddressPatch):
+    """Send only what changes; null clears a field."""
+
+    name: str | None = _optional(200, required=True)
+    domain: str | None = _optional(200)
+    industry: str | None = _optional(100)
+    website: str | None = _optional(300)
+    phone: str | None = _optional(40)
+    email: str | None = _optional(254)
+    owner: RefId | None = None
+
+
+class PersonPatch(AddressPatch, SensitiveIn):
+    """Send only what changes; null clears a field."""
+
+    first_name: str | None = _optional(100)
+    last_name: str | None = _optional(100, required=True)
+    title: str | None = _optional(120)
+    company: RefId | None = None
+    email: str | None = _optional(254)
+    alt_email: str | None = _optional(254)
+    phone: str | None = _optional(40)
+    mobile: str | None = _optional(40)
+    owner: RefId | None = None
+
+
+class RevealIn(In):
+    fields: list[Literal["national_id", "bank_account"]] = Field(min_length=1, max_length=2)
+    reason: str = Field(min_length=3, max_length=500, description="Why you need the value.")
+
+
+class ListQuery(Schema):
+    q: str = Field("", max_length=200, description="Name or email starts with.")
+    owner: str = Field(
+        "", pattern=r"^(|me|none|[0-9]{1,18})$", description='A user id, "me" or "none".'
+    )
+    country: str = Field("", pattern=r"^([A-Za-z]{2})?$")
+    sort: Literal["name", "-name", "created", "-created"] = "name"
+    after: str | None = Field(None, max_length=1000, pattern=r"^[A-Za-z0-9_-]+$")
+    before: str | None = Field(None, max_length=1000, pattern=r"^[A-Za-z0-9_-]+$")
+    limit: int = Field(50, ge=1, le=200)
+
+    @field_validator("q", mode="after")
+    @classmethod
+    def _no_nul(cls, value: str) -> str:
+        if "\x00" in value:
+            raise ValueError("Remove the NUL character.")
+        return value
+
+    def params(self, company: int | None = None) -> selectors.ListParams:
+        return selectors.ListParams(
+            q=self.q,
+            owner=self.owner,
+            company=company,
+            country=self.country,
+            sort=self.sort,
+            after=self.after,
+            before=self.before,
+            size=self.limit,
+        )
+
+
+class PersonListQuery(ListQuery):
+    company: RefId | None = None
+
+
+# Output ---------------------------------------------------------------------
+
+
+class RecordOut(Schema):
+    id: int
+    owner: int | None = Field(description="The owner's user id.")
+    version: int = Field(description="Grows with every change; the ETag carries it.")
+    created_at: datetime
+    updated_at: datetime
+    billing_street: str
+    billing_city: str
+    billing_postal_code: str
+    billing_region: str
+    billing_country: str
+    shipping_street: str
+    shipping_city: str
+    shipping_postal_code: str
+    shipping_region: str
+    shipping_country: str
+
+
+class CompanyOut(RecordOut):
+    name: str
+    domain: str
+    industry: str
+    website: str
+    phone: str
+    email: str
+
+
+class PersonOut(RecordOut):
+    first_name: str
+    last_name: str
+    full_name: str
+    title: str
+    company: int | None = Field(description="The company's id.")
+    email: str
+    alt_email: str
+    phone: str
+    mobile: str
+    national_id: str = Field(description="Masked (`•••• 4821`); reveal it with /reveal.")
+    bank_account: str = Field(description="Masked (`•••• 4821`); reveal it with /reveal.")
+
+
+class PageOut(Schema):
+    next: str | None = Field(description="Cursor for `after=` to get the next page.")
+    prev: str | None = Field(description="Cursor for `before=` to get the previous page.")
+    total: int
+    total_is_capped: bool = Field(description="True when there are more than `total`.")
+
+
+class CompanyPage(PageOut):
+    items: list[CompanyOut]
+
+
+class PersonPage(PageOut):
+    items: list[PersonOut]
+
+
+class RevealOut(Schema):
+    values: dict[str, str] = Field(description="The plaintext of each field asked for.")
+
+
+def _record(obj: CustomerRecord) -> dict[str, Any]:
+    return {
+        "id": obj.pk,
+        "owner": obj.owner_id,
+        "version": obj.version,
+        "created_at": obj.created_at,
+        "updated_at": obj.updated_at,
+        **{name: getattr(obj, name) for name in ADDRESS_FIELDS},
+    }
+
+
+def company_out(company: Company) -> CompanyOut:
+    data = _record(company)
+    for name in ("name", "domain", "industry", "website", "phone", "email"):
+        data[name] = getattr(company, name)
+    return CompanyOut(**data)
+
+
+def person_out(person: Person) -> PersonOut:
+    data = _record(person)
+    for name in ("first_name", "last_name", "full_name", "title", "email", "alt_email"):
+        data[name] = getattr(person, name)
+    data.update(phone=person.phone, mobile=person.mobile, company=person.company_id)
+    for name in services.SENSITIVE_FIELDS:
+        data[name] = services.masked(person, name)
+    return PersonOut(**data)
+
+
+# Helpers --------------------------------------------------------------------
+
+
+def _with_etag(request: HttpRequest, status: int, out: Schema, obj: CustomerRecord) -> HttpResponse:
+    headers = {"ETag": etag_for(obj)}
+    if status == 201:
+        headers["Location"] = f"{request.path.rstrip('/')}/{obj.pk}"
+    return json_response(request, status, out, headers)
+
+
+def _patch_data(payload: In, nullable: set[str]) -> dict[str, Any]:
+    """Return the changed fields; null clears text fields and unsets references."""
+    data = payload.model_dump(exclude_unset=True, exclude=set(services.SENSITIVE_FIELDS))
+    return {k: ("" if v is None and k not in nullable else v) for k, v in data.items()}
+
+
+def _sensitive(payload: In) -> dict[str, str | None]:
+    data = payload.model_dump(exclude_unset=True, include=set(services.SENSITIVE_FIELDS))
+    return {k: ("" if v is None else v) for k, v in data.items()}
+
+
+def _get(
+    request: HttpRequest, obj: CustomerRecord, out: Schema, if_none_match: str | None
+) -> HttpResponse:
+    services.record_view(member_of(request), obj)
+    if not_modified(obj, if_none_match):
+        response = HttpResponse(status=304)
+        response["ETag"] = etag_for(obj)
+        return response
+    return _with_etag(request, 200, out, obj)
+
+
+# Companies ------------------------------------------------------------------
+
+
+@router.get(
+    "/companies",
+    response={200: CompanyPage, **errors(400, 401, 422)},
+    operation_id="companies_list",
+)
+def list_companies(request: HttpRequest, filters: Query[ListQuery]) -> CompanyPage:
+    """List the companies you may see, a page at a time."""
+    page = selectors.companies(member_of(request), filters.params())
+    return CompanyPage(
+        items=[company_out(c) for c in page.items],
+        next=page.next_cursor,
+        prev=page.prev_cursor,
+        total=page.total,
+        total_is_capped=page.total_is_capped,
+    )
+
+
+@router.post(
+    "/companies",
+    response={201: CompanyOut, **errors(400, 401, 403, 409, 415, 422)},
+    operation_id="companies_create",
+    openapi_extra=documents_headers(201, location=True),
+)
+@json_only
+def create_company(
+    request: HttpRequest, payload: CompanyCreate, idempotency_key: IdempotencyKey = None
+) -> HttpResponse:
+    """Create a company; you own it unless you name another member."""
+    member = member_of(request)
+
+    def produce() -> HttpResponse:
+        company = services.create_company(member, payload.model_dump(exclude_unset=True))
+        return _with_etag(request, 201, company_out(company), company)
+
+    return idempotency.respond(request, member, idempotency_key, produce)
+
+
+@router.get(
+    "/companies/{id}",
+    response={200: CompanyOut, 304: None, **errors(401, 404, 422)},
+    operation_id="companies_get",
+    openapi_extra=documents_headers(200, 304),
+)
+def get_company(request: HttpRequest, id: Id, if_none_match: IfNoneMatch = None) -> HttpResponse:
+    """Return one company with its ETag."""
+    company = access.get_for_user(member_of(request), Company, id)
+    return _get(request, company, company_out(company), if_none_match)
+
+
+@router.patch(
+    "/companies/{id}",
+    response={200: CompanyOut, **errors(400, 401, 403, 404, 412, 415, 422, 428)},
+    operation_id="companies_update",
+    openapi_extra=documents_headers(200),
+)
+@json_only
+def update_company(
+    request: HttpRequest, id: Id, payload: CompanyPatch, if_match: IfMatch = None
+) -> HttpResponse:
+    """Change some fields of a company, if it is still at the version you read."""
+    member = member_of(request)
+    company = access.get_for_user(member, Company, id, "edit")
+    version = expected_version(company, if_match)
+    data = _patch_data(payload, {"owner"})
+    company = services.update_company(member, company, data, expected_version=version)
+    return _with_etag(request, 200, company_out(company), company)
+
+
+@router.delete(
+    "/companies/{id}",
+    response={204: None, **errors(401, 403, 404, 412, 422, 428)},
+    operation_id="companies_delete",
+)
+def delete_company(request: HttpRequest, id: Id, if_match: IfMatch = None) -> HttpResponse:
+    """Move a company to the trash (restorable for 30 days)."""
+    member = member_of(request)
+    company = access.get_for_user(member, Company, id, "delete")
+    services.trash(member, company, expected_version=expected_version(company, if_match))
+    return HttpResponse(status=204)
+
+
+@router.post(
+    "/companies/{id}/restore",
+    response={200: CompanyOut, **errors(401, 403, 404, 422)},
+    operation_id="companies_restore",
+    openapi_extra=documents_headers(200),
+)
+def restore_company(request: HttpRequest, id: Id) -> HttpResponse:
+    """Bring a company back from the trash."""
+    member = member_of(request)
+    company = access.get_for_user(member, Company, id, "delete", deleted=True)
+    services.restore(member, company)
+    company = access.get_for_user(member, Company, id)
+    return _with_etag(request, 200, company_out(company), company)
+
+
+# People ---------------------------------------------------------------------
+
+
+@router.get(
+    "/people",
+    response={200: PersonPage, **errors(400, 401, 422)},
+    operation_id="people_list",
+)
+def list_people(request: HttpRequest, filters: Query[PersonListQuery]) -> PersonPage:
+    """List the people you may see, a page at a time; sensitive fields come masked."""
+    page = selectors.people(member_of(request), filters.params(company=filters.company))
+    return PersonPage(
+        items=[person_out(p) for p in page.items],
+        next=page.next_cursor,
+        prev=page.prev_cursor,
+        total=page.total,
+        total_is_capped=page.total_is_capped,
+    )
+
+
+@router.post(
+    "/people",
+    response={201: PersonOut, **errors(400, 401, 403, 409, 415, 422)},
+    operation_id="people_create",
+    openapi_extra=documents_headers(201, location=True),
+)
+@json_only
+def create_person(
+    request: HttpRequest, payload: PersonCreate, idempotency_key: IdempotencyKey = None
+) -> HttpResponse:
+    """Create a person; you own them unless you name another member."""
+    member = member_of(request)
+
+    def produce() -> HttpResponse:
+        data = payload.model_dump(exclude_unset=True, exclude=set(services.SENSITIVE_FIELDS))
+        person = services.create_person(member, data, _sensitive(payload))
+        return _with_etag(request, 201, person_out(person), person)
+
+    return idempotency.respond(request, member, idempotency_key, produce)
+
+
+@router.get(
+    "/people/{id}",
+    response={200: PersonOut, 304: None, **errors(401, 404, 422)},
+    operation_id="people_get",
+    openapi_extra=documents_headers(200, 304),
+)
+def get_person(request: HttpRequest, id: Id, if_none_match: IfNoneMatch = None) -> HttpResponse:
+    """Return one person with its ETag; sensitive fields come masked."""
+    person = access.get_for_user(member_of(request), Person, id)
+    return _get(request, person, person_out(person), if_none_match)
+
+
+@router.patch(
+    "/people/{id}",
+    response={200: PersonOut, **errors(400, 401, 403, 404, 412, 415, 422, 428)},
+    operation_id="people_update",
+    openapi_extra=documents_headers(200),
+)
+@json_only
+def update_person(
+    request: HttpRequest, id: Id, payload: PersonPatch, if_match: IfMatch = None
+) -> HttpResponse:
+    """Change some fields of a person, if they are still at the version you read."""
+    member = member_of(request)
+    person = access.get_for_user(member, Person, id, "edit")
+    version = expected_version(person, if_match)
+    person = services.update_person(
+        member,
+        person,
+        _patch_data(payload, {"owner", "company"}),
+        expected_version=version,
+        sensitive=_sensitive(payload),
+    )
+    return _with_etag(request, 200, person_out(person), person)
+
+
+@router.delete(
+    "/people/{id}",
+    response={204: None, **errors(401, 403, 404, 412, 422, 428)},
+    operation_id="people_delete",
+)
+def delete_person(request: HttpRequest, id: Id, if_match: IfMatch = None) -> HttpResponse:
+    """Move a person to the trash (restorable for 30 days)."""
+    member = member_of(request)
+    person = access.get_for_user(member, Person, id, "delete")
+    services.trash(member, person, expected_version=expected_version(person, if_match))
+    return HttpResponse(status=204)
+
+
+@router.post(
+    "/people/{id}/restore",
+    response={200: PersonOut, **errors(401, 403, 404, 422)},
+    operation_id="people_restore",
+    openapi_extra=documents_headers(200),
+)
+def restore_person(request: HttpRequest, id: Id) -> HttpResponse:
+    """Bring a person back from the trash."""
+    member = member_of(request)
+    person = access.get_for_user(member, Person, id, "delete", deleted=True)
+    services.restore(member, person)
+    person = access.get_for_user(member, Person, id)
+    return _with_etag(request, 200, person_out(person), person)
+
+
+@router.post(
+    "/people/{id}/reveal",
+    response={200: RevealOut, **errors(400, 401, 403, 404, 415, 422)},
+    operation_id="people_reveal",
+)
+@json_only
+def reveal_person(request: HttpRequest, id: Id, payload: RevealIn) -> RevealOut:
+    """Return the plaintext of sensitive fields; each one revealed is written to the audit log."""
+    member = member_of(request)
+    person = access.get_for_user(member, Person, id, "reveal")
+    return RevealOut(values=services.reveal(member, person, list(payload.fields), payload.reason))
+
+
+refuse_other_methods(router)

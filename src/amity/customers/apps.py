@@ -7,3 +7,9 @@ class CustomersConfig(AppConfig):
     name = "amity.customers"
     label = "customers"
     verbose_name = "Customers"
+
+    def ready(self) -> None:
+        from amity.core import keys
+
+        # Values sealed by customers.services with crypto.seal(..., "person", field, ...).
+        keys.register("customers.Person", "person", ("national_id", "bank_account"))

@@ -85,14 +85,21 @@ def _apply(obj: CustomerRecord, data: dict[str, Any]) -> None:
         setattr(obj, _attname(type(obj), name), value)
 
 
-def _seal_sensitive(person: Person, sensitive: dict[str, str | None]) -> dict[str, str]:
-    """Set sealed values and blind indexes; return the audit entries for what changed."""
+def _seal_sensitive(
+    member: Membership, person: Person, sensitive: dict[str, str | None]
+) -> dict[str, str]:
+    """Set sealed values and blind indexes; return the audit entries for what changed.
+
+    Only roles that may reveal a sensitive field may write it (TESTPLAN S3).
+    """
     changes: dict[str, str] = {}
     for name, value in sensitive.items():
         if name not in SENSITIVE_FIELDS:
             raise ValidationError({name: "Not a sensitive field."})
         if value is None:
             continue
+        if not access.can(member, "person", "reveal", person):
+            raise ValidationError({name: "Your role may not set this field."})
         value = value.strip()
         if value and len(value) > 64:
             raise ValidationError({name: "Use at most 64 characters."})
@@ -145,11 +152,13 @@ def create_person(
     access.require(member, "person", "create")
     person = Person(workspace_id=member.workspace_id, created_by_id=member.user_id)
     _apply(person, {"owner": member.user_id, **data})
+    # The company is checked within the workspace by _check_references, not by full_clean.
     person.full_clean(
-        exclude=["workspace", "created_by", "deleted_by", *SENSITIVE_FIELDS], validate_unique=False
+        exclude=["workspace", "created_by", "deleted_by", "company", *SENSITIVE_FIELDS],
+        validate_unique=False,
     )
     _check_references(member, person)
-    sealed_changes = _seal_sensitive(person, sensitive or {})
+    sealed_changes = _seal_sensitive(member, person, sensitive or {})
     person.save()
     audit.record(
         audit.Action.CREATE,
@@ -177,10 +186,12 @@ def _update(
     _apply(obj, data)
     exclude = ["workspace", "created_by", "deleted_by"]
     if isinstance(obj, Person):
-        exclude += list(SENSITIVE_FIELDS)
+        exclude += ["company", *SENSITIVE_FIELDS]
     obj.full_clean(exclude=exclude, validate_unique=False)
     _check_references(member, obj)
-    sealed_changes = _seal_sensitive(obj, sensitive or {}) if isinstance(obj, Person) else {}
+    sealed_changes = (
+        _seal_sensitive(member, obj, sensitive or {}) if isinstance(obj, Person) else {}
+    )
     after = _snapshot(obj)
     changes: dict[str, Any] = _audit_changes(before, after)
     changes.update({k: [CHANGED, v] for k, v in sealed_changes.items()})

@@ -2,12 +2,25 @@ from __future__ import annotations
 
 from django.urls import path
 
-from amity.web import views as web_views
+from amity.customers import views
 
 app_name = "customers"
 urlpatterns = [
-    # Filled in by the customer screens.
-    path("companies/", web_views.home, name="company_list"),
-    path("people/", web_views.home, name="person_list"),
-    path("trash/", web_views.home, name="trash"),
+    path("companies/", views.company_list, name="company_list"),
+    path("companies/new/", views.company_create, name="company_create"),
+    path("companies/options/", views.company_options, name="company_options"),
+    path("companies/<int:pk>/", views.company_detail, name="company_detail"),
+    path("companies/<int:pk>/edit/", views.company_edit, name="company_edit"),
+    path("companies/<int:pk>/delete/", views.company_delete, name="company_delete"),
+    path("companies/<int:pk>/history/", views.company_history, name="company_history"),
+    path("people/", views.person_list, name="person_list"),
+    path("people/new/", views.person_create, name="person_create"),
+    path("people/<int:pk>/", views.person_detail, name="person_detail"),
+    path("people/<int:pk>/edit/", views.person_edit, name="person_edit"),
+    path("people/<int:pk>/delete/", views.person_delete, name="person_delete"),
+    path("people/<int:pk>/reveal/", views.person_reveal, name="person_reveal"),
+    path("people/<int:pk>/history/", views.person_history, name="person_history"),
+    path("trash/", views.trash, name="trash"),
+    path("trash/people/<int:pk>/restore/", views.person_restore, name="person_restore"),
+    path("trash/companies/<int:pk>/restore/", views.company_restore, name="company_restore"),
 ]

@@ -15,6 +15,9 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         return {"membership": None}
     return {
         "membership": membership,
+        "workspaces": Membership.objects.filter(user_id=membership.user_id, is_active=True)
+        .select_related("workspace")
+        .order_by("workspace__name"),
         "nav": {
             "companies": access.can(membership, "company", "view"),
             "people": access.can(membership, "person", "view"),

@@ -1,0 +1,279 @@
+"""Demo data for `amity demo`: two workspaces with a user per role and plausible customers.
+
+Everything goes through the services, so the audit log and field encryption
+apply as they do for real data. The data is generated from a fixed seed, and a
+workspace that exists already is left alone: running it twice changes nothing.
+
+This is tooling at the top of the dependency graph: it uses the customers app,
+which core itself never imports.
+"""
+
+from __future__ import annotations
+
+import random
+import unicodedata
+from dataclasses import dataclass, field
+
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+
+from amity.core import services
+from amity.core.models import Membership, Team, User, Workspace
+
+DEMO_PASSWORD = "amity-demo-2026"  # noqa: S105 - printed on purpose: demo data only
+SEED = 2026
+
+FIRST_NAMES = {
+    "GB": ["Oliver", "Amelia", "Harry", "Isla", "George", "Ava", "Noah", "Emily", "Jack", "Sophie"],
+    "NO": ["Ingrid", "Lars", "Sigrid", "Magnus", "Nora", "Henrik", "Astrid", "Eirik", "Solveig"],
+    "DE": ["Lukas", "Mia", "Felix", "Hannah", "Jonas", "Lea", "Paul", "Clara", "Maximilian"],
+    "NL": ["Daan", "Emma", "Sem", "Julia", "Lucas", "Tess", "Finn", "Sara", "Bram", "Fleur"],
+    "ES": ["Lucía", "Hugo", "Martina", "Mateo", "Paula", "Pablo", "Carmen", "Álvaro", "Elena"],
+}
+LAST_NAMES = {
+    "GB": ["Smith", "Jones", "Taylor", "Brown", "Williams", "Wilson", "Evans", "Thomas", "Hughes"],
+    "NO": ["Hansen", "Johansen", "Olsen", "Larsen", "Andersen", "Nilsen", "Berg", "Haugen"],
+    "DE": ["Müller", "Schmidt", "Schneider", "Fischer", "Weber", "Meyer", "Wagner", "Becker"],
+    "NL": ["de Jong", "Jansen", "de Vries", "van den Berg", "Bakker", "Visser", "Smit", "Meijer"],
+    "ES": ["García", "Fernández", "González", "Rodríguez", "López", "Martínez", "Sánchez"],
+}
+CITIES = {
+    "GB": [("London", "EC1A 1BB", "England"), ("Manchester", "M1 1AE", "England"),
+           ("Cardiff", "CF10 1EP", "Wales"), ("Edinburgh", "EH1 1YZ", "Scotland")],
+    "NO": [("Oslo", "0150", "Oslo"), ("Bergen", "5003", "Vestland"),
+           ("Trondheim", "7011", "Trøndelag"), ("Tromsø", "9008", "Troms")],
+    "DE": [("Berlin", "10115", "Berlin"), ("Hamburg", "20095", "Hamburg"),
+           ("München", "80331", "Bayern"), ("Köln", "50667", "Nordrhein-Westfalen")],
+    "NL": [("Amsterdam", "1012 JS", "Noord-Holland"), ("Rotterdam", "3011 AD", "Zuid-Holland"),
+           ("Utrecht", "3511 LX", "Utrecht")],
+    "ES": [("Madrid", "28013", "Madrid"), ("Barcelona", "08002", "Cataluña"),
+           ("Valencia", "46002", "Valencia")],
+}  # fmt: skip
+STREETS = {
+    "GB": ["High Street", "Station Road", "Church Lane", "Victoria Road", "Mill Lane"],
+    "NO": ["Storgata", "Kirkeveien", "Strandgata", "Parkveien", "Skolegata"],
+    "DE": ["Hauptstraße", "Schulstraße", "Bahnhofstraße", "Gartenweg", "Lindenallee"],
+    "NL": ["Kerkstraat", "Dorpsstraat", "Stationsweg", "Molenweg", "Schoolstraat"],
+    "ES": ["Calle Mayor", "Calle Real", "Avenida de la Paz", "Calle del Sol", "Plaza Mayor"],
+}
+COMPANY_WORDS = [
+    "Northwind", "Bluefjord", "Harbour", "Lindqvist", "Meridian", "Oakridge", "Silverline",
+    "Kestrel", "Brightwater", "Granite", "Evergreen", "Copperleaf", "Falcon", "Polaris",
+    "Riverside", "Stonebridge", "Tidewater", "Windrose", "Aurora", "Beacon", "Cedar",
+    "Driftwood", "Elmstead", "Fernhill", "Glenmore", "Highmoor", "Ironbark", "Juniper",
+    "Larkspur", "Moorland", "Nordlys", "Osprey",
+]  # fmt: skip
+COMPANY_KINDS = [
+    ("Logistics", "Logistics"), ("Foods", "Food and drink"), ("Energy", "Energy"),
+    ("Software", "Software"), ("Health", "Healthcare"), ("Textiles", "Retail"),
+    ("Engineering", "Manufacturing"), ("Travel", "Travel"), ("Studio", "Media"),
+    ("Capital", "Financial services"),
+]  # fmt: skip
+LEGAL = {"GB": "Ltd", "NO": "AS", "DE": "GmbH", "NL": "B.V.", "ES": "S.L."}
+PHONE = {"GB": "+44 20 7946 {:04d}", "NO": "+47 22 {:06d}", "DE": "+49 30 {:07d}",
+         "NL": "+31 20 {:07d}", "ES": "+34 91 {:07d}"}  # fmt: skip
+TITLES = [
+    "CEO", "CFO", "Head of Purchasing", "Operations Manager", "Account Manager",
+    "Office Manager", "Logistics Coordinator", "IT Director", "Marketing Lead",
+    "Customer Service Lead", "Finance Officer", "Buyer",
+]  # fmt: skip
+ROLE_USERS = [
+    # local part, full name, role, team
+    ("admin", "Ada Admin", "admin", None),
+    ("manager", "Maya Manager", "manager", None),
+    ("sales", "Sam Sales", "sales", "East"),
+    ("sales2", "Sofia Sales", "sales", "West"),
+    ("marketing", "Mark Marketing", "marketing", None),
+    ("support", "Sue Support", "support", None),
+    ("billing", "Bill Billing", "billing", None),
+    ("shipping", "Shane Shipping", "shipping", "West"),
+    ("readonly", "Rita Readonly", "readonly", None),
+]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Spec:
+    name: str
+    slug: str
+    domain: str
+    users: list[tuple[str, str, str, str | None]]
+    teams: list[str]
+    companies: int
+    people: int
+
+
+SPECS = [
+    Spec("Acme Demo", "acme-demo", "demo.amity.test", ROLE_USERS, ["East", "West"], 30, 120),
+    Spec(
+        "Globex Demo",
+        "globex-demo",
+        "globex.demo.amity.test",
+        [("admin", "Gus Globex", "admin", None), ("sales", "Gina Globex", "sales", None)],
+        [],
+        5,
+        15,
+    ),
+]
+
+
+@dataclass
+class DemoResult:
+    created: list[str] = field(default_factory=list)
+    existing: list[str] = field(default_factory=list)
+    logins: list[tuple[str, str, str]] = field(default_factory=list)  # workspace, email, role
+
+
+def iban(country: str, bban: str) -> str:
+    """Return an IBAN with correct check digits (ISO 13616, mod 97) for the BBAN."""
+    digits = "".join(str(int(ch, 36)) for ch in bban + country) + "00"
+    check = 98 - int(digits) % 97
+    return f"{country}{check:02d}{bban}"
+
+
+def iban_is_valid(value: str) -> bool:
+    text = value.replace(" ", "").upper()
+    if len(text) < 15 or not text.isalnum():
+        return False
+    rearranged = text[4:] + text[:4]
+    return int("".join(str(int(ch, 36)) for ch in rearranged)) % 97 == 1
+
+
+def _bban(rng: random.Random, country: str) -> str:
+    def digits(n: int) -> str:
+        return "".join(rng.choice("0123456789") for _ in range(n))
+
+    def letters(n: int) -> str:
+        return "".join(rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ") for _ in range(n))
+
+    return {
+        "GB": lambda: letters(4) + digits(14),
+        "NO": lambda: digits(11),
+        "DE": lambda: digits(18),
+        "NL": lambda: letters(4) + digits(10),
+        "ES": lambda: digits(20),
+    }[country]()
+
+
+def _national_id(rng: random.Random, country: str) -> str:
+    if country == "GB":
+        prefix = rng.choice(["AB", "CE", "JK", "NP", "SR", "TW", "ZA"])
+        return f"{prefix} {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)} C"
+    if country == "NL":  # BSN with its 11-check
+        while True:
+            body = [rng.randint(0, 9) for _ in range(8)]
+            rest = sum(d * w for d, w in zip(body, range(9, 1, -1), strict=True)) % 11
+            if rest < 10:
+                return "".join(map(str, body)) + str(rest)
+    if country == "ES":
+        number = rng.randint(10_000_000, 99_999_999)
+        return f"{number}{'TRWAGMYFPDXBNJZSQVHLCKE'[number % 23]}"
+    return "".join(str(rng.randint(0, 9)) for _ in range(11))
+
+
+def _address(rng: random.Random, country: str, prefix: str) -> dict[str, str]:
+    city, postal, region = rng.choice(CITIES[country])
+    street = rng.choice(STREETS[country])
+    number = rng.randint(1, 180)
+    line = f"{number} {street}" if country == "GB" else f"{street} {number}"
+    return {
+        f"{prefix}_street": line,
+        f"{prefix}_city": city,
+        f"{prefix}_postal_code": postal,
+        f"{prefix}_region": region,
+        f"{prefix}_country": country,
+    }
+
+
+def _ascii(text: str) -> str:
+    """Return the name as the local part of an email address: `van den Berg` → `vandenberg`."""
+    text = text.lower().replace("ß", "ss").replace("ø", "o").replace("æ", "ae")
+    text = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in text if ch.isascii() and ch.isalnum())
+
+
+def build_workspace(spec: Spec, password_hash: str, result: DemoResult) -> None:
+    from amity.customers import services as customers
+
+    rng = random.Random(f"{SEED}:{spec.slug}")
+    workspace = services.create_workspace(spec.name, spec.slug)
+    teams = {name: Team.objects.create(workspace=workspace, name=name) for name in spec.teams}
+    members: list[Membership] = []
+    for local, full_name, role, team in spec.users:
+        email = f"{local}@{spec.domain}"
+        user, _ = User.objects.get_or_create(
+            email=email, defaults={"full_name": full_name, "password": password_hash}
+        )
+        members.append(
+            services.add_member(workspace, user, role, team=teams.get(team) if team else None)
+        )
+        result.logins.append((spec.name, email, role))
+    admin = Membership.objects.select_related("workspace", "role", "team", "user").get(
+        pk=members[0].pk
+    )
+    owners = [m.user_id for m in members if m.role.key in ("admin", "manager", "sales")]
+    countries = list(CITIES)
+    companies = []
+    words = rng.sample(COMPANY_WORDS, spec.companies)
+    for index, word in enumerate(words):
+        country = countries[index % len(countries)]
+        suffix, industry = rng.choice(COMPANY_KINDS)
+        domain = f"{word.lower()}-{suffix.lower()}.example"
+        companies.append(
+            customers.create_company(
+                admin,
+                {
+                    "name": f"{word} {suffix} {LEGAL[country]}",
+                    "domain": domain,
+                    "industry": industry,
+                    "website": f"https://www.{domain}",
+                    "phone": PHONE[country].format(rng.randint(1000, 9999)),
+                    "email": f"hello@{domain}",
+                    "owner": rng.choice(owners),
+                    **_address(rng, country, "billing"),
+                },
+            )
+        )
+    for index in range(spec.people):
+        company = companies[index % len(companies)]
+        country = company.billing_country
+        first = rng.choice(FIRST_NAMES[country])
+        last = rng.choice(LAST_NAMES[country])
+        sensitive: dict[str, str | None] = {}
+        if index % 3 == 0:
+            sensitive["national_id"] = _national_id(rng, country)
+        if index % 4 == 1:
+            sensitive["bank_account"] = iban(country, _bban(rng, country))
+        address = _address(rng, country, "shipping") if index % 2 else {}
+        customers.create_person(
+            admin,
+            {
+                "first_name": first,
+                "last_name": last,
+                "title": rng.choice(TITLES),
+                "company": company.pk,
+                "email": f"{_ascii(first)}.{_ascii(last)}@{company.domain}",
+                "phone": PHONE[country].format(rng.randint(1000, 9999)),
+                "mobile": PHONE[country].format(rng.randint(1000, 9999)) if index % 5 == 0 else "",
+                "owner": rng.choice(owners),
+                **address,
+            },
+            sensitive,
+        )
+
+
+def load(password: str = DEMO_PASSWORD) -> DemoResult:
+    """Create the demo workspaces that do not exist yet; return what was done and the logins."""
+    result = DemoResult()
+    password_hash: str | None = None
+    for spec in SPECS:
+        if Workspace.objects.filter(slug=spec.slug).exists():
+            result.existing.append(spec.name)
+            result.logins += [
+                (spec.name, f"{local}@{spec.domain}", role) for local, _, role, _ in spec.users
+            ]
+            continue
+        password_hash = password_hash or make_password(password)
+        with transaction.atomic():
+            build_workspace(spec, password_hash, result)
+        result.created.append(spec.name)
+    return result

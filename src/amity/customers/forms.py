@@ -1,0 +1,243 @@
+"""Forms for companies and people: they check input, the services save it."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from amity.core import access
+from amity.core.models import Membership, User
+from amity.customers import services
+from amity.customers.models import ADDRESS_FIELDS, Company, Person
+from amity.customers.validators import validate_iban
+
+COMPANY_CHOICES_SHOWN = 50
+ADDRESS_LABELS = {
+    "street": gettext_lazy("Street"),
+    "city": gettext_lazy("City"),
+    "postal_code": gettext_lazy("Postal code"),
+    "region": gettext_lazy("Region"),
+    "country": gettext_lazy("Country"),
+}
+_COUNTRY = re.compile(r"^[A-Za-z]{2}$")
+
+
+def member_users(member: Membership) -> QuerySet[User]:
+    """Return the active users of the member's workspace, for owner choices."""
+    return User.objects.filter(
+        memberships__workspace_id=member.workspace_id, memberships__is_active=True
+    ).order_by("full_name", "email")
+
+
+def company_choices(
+    member: Membership, q: str = "", selected: Company | None = None
+) -> list[tuple[str, str]]:
+    """Return a short list of visible companies (matching `q`) plus the selected one."""
+    qs = access.visible(member, Company).only("id", "name")
+    if q.strip():
+        qs = qs.filter(name__istartswith=q.strip())
+    rows = [(str(c.pk), c.name) for c in qs.order_by("name", "id")[:COMPANY_CHOICES_SHOWN]]
+    if selected is not None and str(selected.pk) not in {pk for pk, _ in rows}:
+        rows.insert(0, (str(selected.pk), selected.name))
+    return [("", "—"), *rows]
+
+
+class RecordForm(forms.Form):
+    """Fields shared by companies and people: owner, addresses, the version held."""
+
+    model: type[Company] | type[Person]
+    text_fields: list[str]
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
+    def __init__(
+        self,
+        *args: Any,
+        member: Membership,
+        instance: Company | Person | None = None,
+        **kwargs: Any,
+    ) -> None:
+        if instance is not None and "initial" not in kwargs:
+            kwargs["initial"] = self.initial_from(instance)
+        super().__init__(*args, **kwargs)
+        self.member = member
+        self.instance = instance
+        model_fields = forms.fields_for_model(self.model, fields=self.text_fields)
+        for name, field in model_fields.items():
+            if name in ADDRESS_FIELDS:
+                # The fieldset's legend says billing or shipping.
+                field.label = ADDRESS_LABELS[name.split("_", 1)[1]]
+            if name.endswith("_country"):
+                field.help_text = _("Two-letter code, such as NO or GB.")
+            self.fields[name] = field
+        self.fields["owner"] = forms.ModelChoiceField(
+            queryset=member_users(member),
+            required=False,
+            label=_("Owner"),
+            empty_label=_("Nobody"),
+        )
+        if instance is None:
+            self.fields["owner"].initial = member.user_id
+        self.order_fields(self.field_order_names())
+
+    def field_order_names(self) -> list[str]:
+        return [*self.text_fields, "owner", *ADDRESS_FIELDS]
+
+    @classmethod
+    def initial_from(cls, instance: Company | Person) -> dict[str, Any]:
+        initial: dict[str, Any] = {name: getattr(instance, name) for name in cls.text_fields}
+        initial["owner"] = instance.owner_id
+        initial["version"] = instance.version
+        return initial
+
+    def clean(self) -> dict[str, Any] | None:
+        cleaned = super().clean() or {}
+        for name in ADDRESS_FIELDS:
+            if name.endswith("_country") and cleaned.get(name):
+                if not _COUNTRY.match(cleaned[name]):
+                    self.add_error(name, _("Use a two-letter country code."))
+                else:
+                    cleaned[name] = cleaned[name].upper()
+        return cleaned
+
+    def service_data(self) -> dict[str, Any]:
+        """Return the cleaned values in the shape the services take (ids for references)."""
+        data = {name: self.cleaned_data[name] for name in self.text_fields}
+        owner = self.cleaned_data.get("owner")
+        data["owner"] = owner.pk if owner is not None else None
+        return data
+
+    def expected_version(self) -> int:
+        version = self.cleaned_data.get("version")
+        if version is None:
+            raise forms.ValidationError(_("Reload the form and try again."))
+        return int(version)
+
+
+class CompanyForm(RecordForm):
+    model = Company
+    text_fields = [
+        f for f in services.COMPANY_FIELDS if f != "owner" and f not in ADDRESS_FIELDS
+    ] + ADDRESS_FIELDS
+
+    def field_order_names(self) -> list[str]:
+        return [*self.text_fields[: -len(ADDRESS_FIELDS)], "owner", *ADDRESS_FIELDS]
+
+
+class PersonForm(RecordForm):
+    model = Person
+    text_fields = [
+        f
+        for f in services.PERSON_FIELDS
+        if f not in ("owner", "company") and f not in ADDRESS_FIELDS
+    ] + ADDRESS_FIELDS
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        member = self.member
+        company_field = forms.ModelChoiceField(
+            queryset=access.visible(member, Company),
+            required=False,
+            label=_("Company"),
+        )
+        self.fields["company"] = company_field
+        wanted = self.data.get("company") if self.is_bound else self.initial.get("company")
+        selected = None
+        instance = self.instance
+        if (
+            isinstance(instance, Person)
+            and Person.company.is_cached(instance)
+            and instance.company is not None
+            and str(instance.company.pk) == str(wanted)
+        ):
+            selected = instance.company  # loaded with the person
+        elif wanted:
+            selected = access.visible(member, Company).filter(pk=_int(wanted)).first()
+        # Render a short list, not every company: the search box beside it fetches more.
+        company_field.widget.choices = company_choices(member, selected=selected)
+        self.may_write_sensitive = access.can(member, "person", "reveal")
+        if self.may_write_sensitive:
+            self._add_sensitive_fields()
+        self.order_fields(self.field_order_names())
+
+    def _add_sensitive_fields(self) -> None:
+        person = self.instance if isinstance(self.instance, Person) else None
+        labels = {
+            "national_id": gettext_lazy("National ID number"),
+            "bank_account": gettext_lazy("Bank account (IBAN)"),
+        }
+        for name in services.SENSITIVE_FIELDS:
+            current = services.masked(person, name) if person is not None else ""
+            help_text = (
+                _("Now %(masked)s. Leave blank to keep it.") % {"masked": current}
+                if current
+                else ""
+            )
+            self.fields[name] = forms.CharField(
+                label=labels[name],
+                required=False,
+                max_length=64,
+                help_text=help_text,
+                widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+            )
+            if current:
+                self.fields[f"clear_{name}"] = forms.BooleanField(
+                    label=_("Remove the stored value"), required=False
+                )
+
+    def field_order_names(self) -> list[str]:
+        head = [f for f in self.text_fields if f not in ADDRESS_FIELDS]
+        sensitive = [n for name in services.SENSITIVE_FIELDS for n in (name, f"clear_{name}")]
+        return [*head[:3], "company", *head[3:], "owner", *sensitive, *ADDRESS_FIELDS]
+
+    def clean_bank_account(self) -> str:
+        value = str(self.cleaned_data.get("bank_account") or "").strip()
+        return validate_iban(value) if value else ""
+
+    def service_data(self) -> dict[str, Any]:
+        data = super().service_data()
+        company = self.cleaned_data.get("company")
+        data["company"] = company.pk if company is not None else None
+        return data
+
+    @classmethod
+    def initial_from(cls, instance: Company | Person) -> dict[str, Any]:
+        initial = super().initial_from(instance)
+        if isinstance(instance, Person):
+            initial["company"] = instance.company_id
+        return initial
+
+    def sensitive_data(self) -> dict[str, str | None]:
+        """Return new sensitive values: None keeps the stored one, "" removes it."""
+        if not self.may_write_sensitive:
+            return {}
+        values: dict[str, str | None] = {}
+        for name in services.SENSITIVE_FIELDS:
+            if self.cleaned_data.get(f"clear_{name}"):
+                values[name] = ""
+            else:
+                values[name] = self.cleaned_data.get(name) or None
+        return values
+
+
+class RevealForm(forms.Form):
+    field = forms.MultipleChoiceField(
+        choices=[(name, name) for name in services.SENSITIVE_FIELDS],
+        widget=forms.MultipleHiddenInput,
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("Why do you need to see this?"),
+        min_length=3,
+        max_length=500,
+        help_text=gettext_lazy("Saved in the audit log with your name."),
+    )
+
+
+def _int(value: Any) -> int:
+    text = str(value)
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 19 else 0

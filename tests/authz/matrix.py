@@ -1,0 +1,164 @@
+"""Who may do what: the expectations the authorization matrix test checks every route against.
+
+This table is written by hand from DESIGN §4 and the shipped roles, on purpose
+independent of core.roles, so a wrong grant in the code shows up as a failure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+# Scope each role has for each action on customer records ("company", "person").
+# None: not allowed. "own": only records they own. "all": any in the workspace.
+Scope = Literal["own", "team", "all"] | None
+ROLES = (
+    "alice",
+    "bob",
+    "sam",
+    "carol",
+    "dave",
+    "erin",
+    "frank",
+)  # admin, sales×2, support, read-only, manager, billing
+CUSTOMER_GRANTS: dict[str, dict[str, Scope]] = {
+    "alice": {
+        "view": "all",
+        "create": "all",
+        "edit": "all",
+        "delete": "all",
+        "reveal": "all",
+        "export": "all",
+    },
+    "erin": {
+        "view": "all",
+        "create": "all",
+        "edit": "all",
+        "delete": "all",
+        "reveal": "all",
+        "export": "all",
+    },
+    "bob": {
+        "view": "all",
+        "create": "all",
+        "edit": "own",
+        "delete": "own",
+        "reveal": None,
+        "export": "own",
+    },
+    "sam": {
+        "view": "all",
+        "create": "all",
+        "edit": "own",
+        "delete": "own",
+        "reveal": None,
+        "export": "own",
+    },
+    "carol": {
+        "view": "all",
+        "create": "all",
+        "edit": "all",
+        "delete": None,
+        "reveal": None,
+        "export": None,
+    },
+    "dave": {
+        "view": "all",
+        "create": None,
+        "edit": None,
+        "delete": None,
+        "reveal": None,
+        "export": None,
+    },
+    "frank": {
+        "view": "all",
+        "create": None,
+        "edit": "all",
+        "delete": None,
+        "reveal": "all",
+        "export": None,
+    },
+}
+# Workspace-level screens: admin only, plus the audit log for managers.
+ADMIN_ONLY = {"alice"}
+AUDIT_VIEWERS = {"alice", "erin"}
+
+Target = Literal["own", "other_owner", "other_workspace", "missing"]
+TARGETS: tuple[Target, ...] = ("own", "other_owner", "other_workspace", "missing")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """How one route is reached and who may use it.
+
+    kind:
+      public   - anyone, logged in or not
+      member   - any logged-in member of the workspace
+      admin    - workspace admins (ADMIN_ONLY)
+      audit    - AUDIT_VIEWERS
+      create   - members whose role may create `obj`
+      deleters - members whose role may delete some `obj` (the trash)
+      record   - one record of `obj`, checked for `action` against CUSTOMER_GRANTS
+      trashed  - like record, but on a record in the trash
+      record_audit - a record's access history: AUDIT_VIEWERS, 404 outside the workspace
+      admin_object - a workspace object (member, team, role, invitation) for admins
+      own_object   - the user's own object (an API token); anyone else's is a 404
+    """
+
+    kind: Literal[
+        "public",
+        "member",
+        "admin",
+        "audit",
+        "create",
+        "deleters",
+        "record",
+        "trashed",
+        "record_audit",
+        "admin_object",
+        "own_object",
+    ]
+    method: str = "GET"
+    obj: Literal["company", "person"] | None = None
+    action: str = "view"
+    # Form or JSON body for the request; gets the target record (or None).
+    data: Callable[[Any], dict[str, Any]] | None = None
+    # HTTP statuses that mean "allowed" (400: let in, but the input was refused).
+    ok: frozenset[int] = field(default_factory=lambda: frozenset({200, 201, 204, 302, 400}))
+    mutates: bool = False
+    # Builds the URL arguments for routes whose target is not a customer record.
+    subject: Callable[[Any, Any, Target], Any] | None = None
+    url: Callable[[Any], str] | None = None
+
+
+def expected(rule: Rule, role: str, target: Target | None) -> str:
+    """Return "ok", "forbidden", "not_found" for a logged-in role."""
+    if rule.kind == "public" or rule.kind == "member":
+        return "ok"
+    if rule.kind == "admin":
+        return "ok" if role in ADMIN_ONLY else "forbidden"
+    if rule.kind == "audit":
+        return "ok" if role in AUDIT_VIEWERS else "forbidden"
+    if rule.kind == "create":
+        return "ok" if CUSTOMER_GRANTS[role]["create"] else "forbidden"
+    if rule.kind == "deleters":
+        return "ok" if CUSTOMER_GRANTS[role]["delete"] else "forbidden"
+    assert target is not None
+    if rule.kind == "admin_object":
+        if role not in ADMIN_ONLY:
+            return "forbidden"
+        return "not_found" if target in ("other_workspace", "missing") else "ok"
+    if rule.kind == "own_object":
+        return "ok" if target == "own" else "not_found"
+    if target in ("other_workspace", "missing"):
+        return "not_found"
+    if rule.kind == "record_audit":
+        return "ok" if role in AUDIT_VIEWERS else "forbidden"
+    grants = CUSTOMER_GRANTS[role]
+    if not grants["view"]:
+        return "not_found"
+    scope = grants.get(rule.action)
+    if scope == "all" or (scope == "own" and target == "own"):
+        return "ok"
+    return "forbidden"

@@ -1,0 +1,243 @@
+"""TESTPLAN S1 for HTML views: every route × role × target gives the expected answer."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urlencode
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from amity.customers import services as customers
+from tests.authz import subjects
+from tests.authz.conftest import html_client, make_record, normalised, record_pk, reload
+from tests.authz.matrix import ROLES, TARGETS, Rule, Target, expected
+from tests.conftest import World
+
+API_NAMESPACE = "api"  # checked by the API matrix, from the OpenAPI schema
+ANY_ANSWER = frozenset({200, 302, 404})
+
+
+def _company_form(record: Any) -> dict[str, Any]:
+    return {"version": record.version if record else 1, "name": "Changed by the matrix"}
+
+
+def _person_form(record: Any) -> dict[str, Any]:
+    return {"version": record.version if record else 1, "last_name": "Changed by the matrix"}
+
+
+def _reveal_form(record: Any) -> dict[str, Any]:
+    return {"fields": "national_id", "reason": "authorization matrix"}
+
+
+def _post(kind: Any, **kw: Any) -> Rule:
+    return Rule(kind, method="POST", **kw)
+
+
+HTML_RULES: dict[str, Rule] = {
+    "healthz": Rule("public"),
+    "web:home": Rule("member"),
+    "set_language": _post("public", data=lambda r: {"language": "en"}),
+    # Logging in, out, and recovering an account.
+    "core:login": Rule("public"),
+    "core:login_verify": Rule("public"),
+    "core:logout": _post("public"),
+    "core:password_reset": Rule("public"),
+    "core:password_reset_done": Rule("public"),
+    "core:password_reset_confirm": Rule(
+        "public", url=lambda w: "/password-reset/MQ/bad-token/", ok=ANY_ANSWER
+    ),
+    "core:password_reset_complete": Rule("public"),
+    "core:accept_invitation": Rule(
+        "public", url=lambda w: "/invitations/not-a-token/", ok=ANY_ANSWER
+    ),
+    # The user's own account.
+    "core:account": Rule("member"),
+    "core:change_email": _post("member"),
+    "core:change_password": _post("member"),
+    "core:end_other_sessions": _post("member"),
+    "core:two_factor_setup": Rule("member"),
+    "core:two_factor_disable": _post("member"),
+    # Without a second factor there are no recovery codes to renew: 403 for everyone.
+    "core:recovery_codes": _post("member", ok=frozenset({200, 302, 403})),
+    "core:create_token": _post("member", data=lambda r: {"name": "matrix"}),
+    "core:revoke_token": _post("own_object", subject=subjects.token),
+    "core:switch_workspace": Rule("member"),
+    # Workspace administration.
+    "core:members": Rule("admin"),
+    "core:invite": _post("admin"),
+    "core:member_update": _post("admin_object", subject=subjects.member),
+    "core:member_deactivate": _post("admin_object", subject=subjects.member),
+    "core:member_reactivate": _post("admin_object", subject=subjects.member),
+    "core:member_end_sessions": _post("admin_object", subject=subjects.member),
+    "core:revoke_invitation": _post("admin_object", subject=subjects.invitation),
+    "core:team_create": _post("admin", data=lambda r: {"name": "Matrix team"}),
+    "core:team_rename": _post("admin_object", subject=subjects.team),
+    "core:roles": Rule("admin"),
+    "core:role_edit": Rule("admin_object", subject=subjects.role),
+    "core:workspace_settings": Rule("admin"),
+    "core:audit_log": Rule("audit"),
+    "core:audit_export": Rule("admin"),
+    # Companies.
+    "customers:company_list": Rule("member"),
+    "customers:company_options": Rule("member"),
+    "customers:company_create": Rule("create", obj="company"),
+    "customers:company_detail": Rule("record", obj="company"),
+    "customers:company_edit": _post(
+        "record", obj="company", action="edit", data=_company_form, mutates=True
+    ),
+    "customers:company_delete": _post("record", obj="company", action="delete", mutates=True),
+    "customers:company_history": Rule("record_audit", obj="company"),
+    "customers:company_restore": _post("trashed", obj="company", action="delete", mutates=True),
+    # People.
+    "customers:person_list": Rule("member"),
+    "customers:person_create": Rule("create", obj="person"),
+    "customers:person_detail": Rule("record", obj="person"),
+    "customers:person_edit": _post(
+        "record", obj="person", action="edit", data=_person_form, mutates=True
+    ),
+    "customers:person_delete": _post("record", obj="person", action="delete", mutates=True),
+    "customers:person_reveal": _post("record", obj="person", action="reveal", data=_reveal_form),
+    "customers:person_history": Rule("record_audit", obj="person"),
+    "customers:person_restore": _post("trashed", obj="person", action="delete", mutates=True),
+    "customers:trash": Rule("deleters"),
+}
+
+
+def _walk(patterns: list[Any], ns: str | None = None) -> Iterator[tuple[str, URLPattern]]:
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            inner = p.namespace
+            yield from _walk(p.url_patterns, f"{ns}:{inner}" if ns and inner else inner or ns)
+        elif isinstance(p, URLPattern) and p.name:
+            yield (f"{ns}:{p.name}" if ns else p.name), p
+
+
+def html_routes() -> dict[str, URLPattern]:
+    return {
+        name: pattern
+        for name, pattern in _walk(get_resolver().url_patterns)
+        if not name.startswith(f"{API_NAMESPACE}:")
+    }
+
+
+def test_every_route_has_a_matrix_entry() -> None:
+    """Fail when a view is added without saying who may use it."""
+    missing = sorted(set(html_routes()) - set(HTML_RULES))
+    assert missing == [], f"Add these routes to HTML_RULES: {missing}"
+    stale = sorted(set(HTML_RULES) - set(html_routes()))
+    assert stale == [], f"Remove these entries from HTML_RULES: {stale}"
+
+
+def _status_class(rule: Rule, status: int) -> str:
+    if status in rule.ok:
+        return "ok"
+    if status == 404:
+        return "not_found"
+    if status == 403:
+        return "forbidden"
+    return f"unexpected {status}"
+
+
+class Case:
+    """One request of the matrix: build the target, call the route, look again."""
+
+    def __init__(self, world: World, name: str, rule: Rule) -> None:
+        self.world, self.name, self.rule = world, name, rule
+        self.pattern = html_routes()[name]
+        self.targeted = rule.kind in (
+            "record",
+            "trashed",
+            "record_audit",
+            "admin_object",
+            "own_object",
+        )
+
+    def targets(self) -> tuple[Target, ...] | list[None]:
+        return TARGETS if self.targeted else [None]
+
+    def call(self, user: Any, target: Target | None) -> tuple[str, int, bytes, bool]:
+        rule, world = self.rule, self.world
+        record = None
+        if rule.subject is not None:
+            pk = rule.subject(world, user or world.alice, target)  # type: ignore[arg-type]
+        elif self.targeted:
+            record = make_record(world, rule.obj or "person", user or world.alice, target)  # type: ignore[arg-type]
+            if record is not None and rule.kind == "trashed":
+                admin = world.mallory if target == "other_workspace" else world.alice
+                customers.trash(world.member(admin, record.workspace), record)
+            pk = record_pk(record)
+        if rule.url is not None:
+            url = rule.url(world)
+        elif self.pattern.pattern.converters:
+            url = reverse(self.name, args=[pk if pk is not None else 987_654_321])
+        else:
+            url = reverse(self.name)
+        before = reload(record)
+        client = html_client(user)
+        if rule.method == "GET":
+            response = client.get(url)
+        else:
+            body = urlencode(rule.data(record) if rule.data else {}, doseq=True)
+            response = client.generic(
+                rule.method, url, data=body, content_type="application/x-www-form-urlencoded"
+            )
+        content = (
+            b"".join(response.streaming_content)  # type: ignore[attr-defined]
+            if response.streaming
+            else response.content
+        )
+        # Pages echo their own path (e.g. the language form's "next"); that is no oracle.
+        content = content.replace(url.encode(), b"<url>")
+        return url, response.status_code, content, before != reload(record)
+
+
+@pytest.mark.parametrize("name", sorted(HTML_RULES))
+def test_route(world: World, name: str) -> None:
+    rule = HTML_RULES[name]
+    case = Case(world, name, rule)
+    problems: list[str] = []
+
+    if rule.kind != "public":
+        for target in case.targets():
+            url, status, _, changed = case.call(None, target)
+            if status != 302:
+                problems.append(f"anonymous {target} {url}: {status}, want a redirect to login")
+            if changed:
+                problems.append(f"anonymous {target}: the record changed")
+
+    for role in ROLES:
+        bodies: dict[Any, bytes] = {}
+        for target in case.targets():
+            url, status, body, changed = case.call(getattr(world, role), target)
+            got, want = _status_class(rule, status), expected(rule, role, target)
+            if got != want:
+                problems.append(
+                    f"{role} {target} {rule.method} {url}: got {got} ({status}), want {want}"
+                )
+            if want != "ok" and rule.mutates and changed:
+                problems.append(f"{role} {target}: denied, yet the record changed")
+            if target in ("other_workspace", "missing"):
+                bodies[target] = normalised(body)
+        if len(bodies) == 2 and bodies["other_workspace"] != bodies["missing"]:
+            problems.append(f"{role}: another workspace's answer differs from a missing record's")
+
+    if case.targeted and rule.subject is None:
+        # The admin of another workspace reaches none of acme's records.
+        for target in ("own", "other_owner"):
+            record = make_record(world, rule.obj or "person", world.alice, target)  # type: ignore[arg-type]
+            if rule.kind == "trashed":
+                customers.trash(world.member(world.alice), record)  # type: ignore[arg-type]
+            url = reverse(name, args=[record_pk(record)])
+            before = reload(record)
+            client = html_client(world.mallory)
+            body = urlencode(rule.data(record) if rule.data else {}, doseq=True)
+            response = client.generic(
+                rule.method, url, data=body, content_type="application/x-www-form-urlencoded"
+            )
+            if response.status_code != 404:
+                problems.append(f"mallory on acme {target}: {response.status_code}, want 404")
+            if reload(record) != before:
+                problems.append(f"mallory on acme {target}: the record changed")
+    assert problems == []
