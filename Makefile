@@ -12,7 +12,7 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export DJANGO_SETTINGS_MODULE := amity.settings
 
-.PHONY: help setup run worker test lint fmt typecheck pytest pytest-sqlite pytest-postgres migrate demo bench clean
+.PHONY: help setup run worker test lint fmt typecheck pytest pytest-sqlite pytest-postgres migrate demo bench clean messages
 
 help:
 	@echo "make run    set up, migrate, load demo data and serve on http://127.0.0.1:$(PORT)"
@@ -75,6 +75,12 @@ pytest-postgres: setup
 	fi
 
 test: lint typecheck pytest-sqlite pytest-postgres
+
+# Regenerate the .po catalogs from the marked strings, then compile the .mo files (both are
+# committed). Only this needs GNU gettext (apt-get install gettext); running Amity does not.
+messages: setup
+	@cd src/amity && ../../$(VENV)/bin/django-admin makemessages -l nb -l ru -l cy -l zh_Hans --ignore "migrations/*"
+	@cd src/amity && ../../$(VENV)/bin/django-admin compilemessages
 
 clean:
 	rm -rf $(VENV) var/static .mypy_cache .ruff_cache

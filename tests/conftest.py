@@ -17,6 +17,9 @@ from django.test import Client
 from amity.core import crypto, services
 from amity.core.models import Membership, Team, User, Workspace
 
+# One Chromium for the whole session, shared by every browser test wherever it lives.
+pytest_plugins = ["tests.browser_fixtures"]
+
 PASSWORD = "a long enough pass phrase"
 
 # Tables whose rows are found across workspaces by design: who belongs where,

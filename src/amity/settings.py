@@ -226,6 +226,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns on a missing directory
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -256,6 +257,13 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+
+# Housekeeping the worker runs every hour: dotted paths of functions taking no arguments.
+AMITY_MAINTENANCE = [
+    "amity.core.idempotency.purge_expired",
+    "amity.core.services.purge_old_login_failures",
+    "amity.customers.services.purge_all_expired_trash",
+]
 
 MAILERS = {
     "default": {

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 
-from amity.core.demo import iban
 from amity.core.models import Membership
 from amity.customers import services
 from amity.customers.models import Person
+from amity.web.demo import iban
 
 # A national ID reads CANARYX000123; an IBAN is a valid GB one with the bank code CNRY.
 PATTERN = re.compile(r"CANARYX\d{6}|(?:GB\d\d)?CNRY\d{14}")

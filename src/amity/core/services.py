@@ -360,6 +360,12 @@ def record_login_failure(email: str, ip: str | None, *, reason: str, counted: bo
     )
 
 
+def purge_old_login_failures() -> int:
+    """Forget failed logins older than a day; lockouts only look at the last 15 minutes."""
+    count, _ = LoginFailure.objects.filter(at__lt=timezone.now() - timedelta(days=1)).delete()
+    return count
+
+
 def clear_login_failures(email: str) -> None:
     LoginFailure.objects.filter(email=email.strip().lower()).delete()
 

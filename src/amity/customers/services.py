@@ -284,6 +284,13 @@ def purge_expired_trash(workspace_id: int, *, now: Any = None) -> int:
     return removed
 
 
+def purge_all_expired_trash() -> int:
+    """Empty the expired part of every workspace's trash (the worker runs this hourly)."""
+    from amity.core.models import Workspace
+
+    return sum(purge_expired_trash(pk) for pk in Workspace.objects.values_list("pk", flat=True))
+
+
 def record_view(member: Membership, obj: CustomerRecord) -> None:
     """Note in the audit log that the member opened this record."""
     audit.record(audit.Action.VIEW, workspace=member.workspace_id, actor=member.user, obj=obj)

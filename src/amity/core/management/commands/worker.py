@@ -40,6 +40,7 @@ def _sweep_forever(stop: threading.Event, interval: float) -> None:
             if time.monotonic() - pruned_at > PRUNE_EVERY:
                 # Finished job results older than 14 days; the outbox keeps its own rows.
                 call_command("prune_db_task_results", verbosity=0, stdout=io.StringIO())
+                tasks.run_maintenance.enqueue()
                 pruned_at = time.monotonic()
         except Exception:  # a broken sweep must not kill the worker
             logger.exception("Outbox sweep failed")

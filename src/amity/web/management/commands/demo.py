@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from amity.core import demo
+from amity.web import demo
 
 
 class Command(BaseCommand):

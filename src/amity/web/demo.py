@@ -19,6 +19,7 @@ from django.db import transaction
 
 from amity.core import services
 from amity.core.models import Membership, Team, User, Workspace
+from amity.customers import services as customers
 
 DEMO_PASSWORD = "amity-demo-2026"  # noqa: S105 - printed on purpose: demo data only
 SEED = 2026
@@ -130,14 +131,6 @@ def iban(country: str, bban: str) -> str:
     return f"{country}{check:02d}{bban}"
 
 
-def iban_is_valid(value: str) -> bool:
-    text = value.replace(" ", "").upper()
-    if len(text) < 15 or not text.isalnum():
-        return False
-    rearranged = text[4:] + text[:4]
-    return int("".join(str(int(ch, 36)) for ch in rearranged)) % 97 == 1
-
-
 def _bban(rng: random.Random, country: str) -> str:
     def digits(n: int) -> str:
         return "".join(rng.choice("0123456789") for _ in range(n))
@@ -192,7 +185,6 @@ def _ascii(text: str) -> str:
 
 
 def build_workspace(spec: Spec, password_hash: str, result: DemoResult) -> None:
-    from amity.customers import services as customers
 
     rng = random.Random(f"{SEED}:{spec.slug}")
     workspace = services.create_workspace(spec.name, spec.slug)

@@ -1,4 +1,4 @@
-"""Real Chromium, driven by Playwright, against the app on a live test server."""
+"""Real Chromium, driven by Playwright, against the app on a live test server (a pytest plugin)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,50 @@
+"""The worker's hourly housekeeping: expired trash, idempotency answers and login failures."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from amity.core import services as core_services
+from amity.core.models import IdempotencyRecord, LoginFailure
+from amity.core.tasks import run_maintenance
+from amity.customers import services
+from amity.customers.models import Person
+from tests.conftest import World
+
+
+def test_it_purges_only_what_has_expired(world: World) -> None:
+    alice = world.member(world.alice)
+    old = services.create_person(alice, {"last_name": "Old"})
+    recent = services.create_person(alice, {"last_name": "Recent"})
+    for person in (old, recent):
+        services.trash(alice, person)
+    Person.objects.filter(workspace=world.acme, pk=old.pk).update(
+        deleted_at=timezone.now() - timedelta(days=31)
+    )
+    IdempotencyRecord.objects.create(
+        workspace=world.acme,
+        user=world.alice,
+        key="old",
+        method="POST",
+        path="/",
+        request_hash="x",
+        created_at=timezone.now() - timedelta(hours=25),
+    )
+    IdempotencyRecord.objects.create(
+        workspace=world.acme, user=world.alice, key="new", method="POST", path="/", request_hash="x"
+    )
+    core_services.record_login_failure("x@example.test", "127.0.0.1", reason="test")
+    LoginFailure.objects.create(email="y@example.test", at=timezone.now() - timedelta(days=2))
+
+    result = run_maintenance.call()
+
+    assert set(result.values()) != {-1}
+    assert list(
+        Person.objects.filter(workspace=world.acme, deleted_at__isnull=False).values_list(
+            "last_name", flat=True
+        )
+    ) == ["Recent"]
+    assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["new"]
+    assert list(LoginFailure.objects.values_list("email", flat=True)) == ["x@example.test"]
