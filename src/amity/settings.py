@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "amity.core",
     "amity.customers",
+    "amity.activities",
     "amity.web",
 ]
 

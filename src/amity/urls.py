@@ -11,6 +11,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("amity.core.urls")),
     path("", include("amity.customers.urls")),
+    path("", include("amity.activities.urls")),
     path("", include("amity.web.urls")),
 ]
 

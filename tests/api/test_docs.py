@@ -22,6 +22,20 @@ OPERATIONS = {
     "people_delete": ("delete", "/api/v1/people/{id}"),
     "people_restore": ("post", "/api/v1/people/{id}/restore"),
     "people_reveal": ("post", "/api/v1/people/{id}/reveal"),
+    "people_export": ("get", "/api/v1/people/export"),
+    "companies_export": ("get", "/api/v1/companies/export"),
+    "people_vcard": ("get", "/api/v1/people/{id}/vcard"),
+    "people_privacy_export": ("get", "/api/v1/people/{id}/privacy-export"),
+    "people_erase": ("post", "/api/v1/people/{id}/erase"),
+    "people_timeline": ("get", "/api/v1/people/{id}/timeline"),
+    "companies_timeline": ("get", "/api/v1/companies/{id}/timeline"),
+    "notes_create": ("post", "/api/v1/notes"),
+    "notes_get": ("get", "/api/v1/notes/{id}"),
+    "notes_update": ("patch", "/api/v1/notes/{id}"),
+    "notes_delete": ("delete", "/api/v1/notes/{id}"),
+    "notifications_list": ("get", "/api/v1/notifications"),
+    "notifications_read": ("post", "/api/v1/notifications/{id}/read"),
+    "search": ("get", "/api/v1/search"),
 }
 
 

@@ -50,9 +50,12 @@ def reload(record: CustomerRecord | None) -> tuple[Any, ...] | None:
     if record is None:
         return None
     model = type(record)
-    assert model in (Company, Person)
+    names = {f.name for f in model._meta.fields}
+    if model not in (Company, Person):  # notes, notifications: whatever shows a change
+        assert {"version", "deleted_at"} <= names or "read_at" in names
+    columns = [c for c in ("version", "deleted_at", "read_at") if c in names]
     row = model._default_manager.filter(pk=record.pk, workspace_id=record.workspace_id).values_list(
-        "version", "deleted_at"
+        *columns
     )
     return tuple(row[0]) if row else None
 

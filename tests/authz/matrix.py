@@ -30,6 +30,7 @@ CUSTOMER_GRANTS: dict[str, dict[str, Scope]] = {
         "delete": "all",
         "reveal": "all",
         "export": "all",
+        "privacy": "all",  # data-subject export and erasure: admins only
     },
     "erin": {
         "view": "all",
@@ -83,6 +84,8 @@ CUSTOMER_GRANTS: dict[str, dict[str, Scope]] = {
 # Workspace-level screens: admin only, plus the audit log for managers.
 ADMIN_ONLY = {"alice"}
 AUDIT_VIEWERS = {"alice", "erin"}
+# Roles that may add notes to records they see: all but read-only.
+NOTE_WRITERS = {"alice", "bob", "sam", "carol", "erin", "frank"}
 
 Target = Literal["own", "other_owner", "other_workspace", "missing"]
 TARGETS: tuple[Target, ...] = ("own", "other_owner", "other_workspace", "missing")
@@ -104,6 +107,10 @@ class Rule:
       record_audit - a record's access history: AUDIT_VIEWERS, 404 outside the workspace
       admin_object - a workspace object (member, team, role, invitation) for admins
       own_object   - the user's own object (an API token); anyone else's is a 404
+      note_create  - add a note (to a record when targeted): NOTE_WRITERS, 404 outside reach
+      note   - one note: view for all; edit/delete by its author (own, if in NOTE_WRITERS)
+               or by whoever may edit the record it is on (other_owner)
+      exporters - members whose role may export some `obj` (list exports)
     """
 
     kind: Literal[
@@ -118,9 +125,12 @@ class Rule:
         "record_audit",
         "admin_object",
         "own_object",
+        "exporters",
+        "note_create",
+        "note",
     ]
     method: str = "GET"
-    obj: Literal["company", "person"] | None = None
+    obj: Literal["company", "person", "note"] | None = None
     action: str = "view"
     # Form or JSON body for the request; gets the target record (or None).
     data: Callable[[Any], dict[str, Any]] | None = None
@@ -144,7 +154,21 @@ def expected(rule: Rule, role: str, target: Target | None) -> str:
         return "ok" if CUSTOMER_GRANTS[role]["create"] else "forbidden"
     if rule.kind == "deleters":
         return "ok" if CUSTOMER_GRANTS[role]["delete"] else "forbidden"
+    if rule.kind == "exporters":
+        return "ok" if CUSTOMER_GRANTS[role]["export"] else "forbidden"
+    if rule.kind == "note_create":
+        if target in ("other_workspace", "missing"):
+            return "not_found"
+        return "ok" if role in NOTE_WRITERS else "forbidden"
     assert target is not None
+    if rule.kind == "note":
+        if target in ("other_workspace", "missing"):
+            return "not_found"
+        if rule.action == "view":
+            return "ok"
+        if target == "own" and role in NOTE_WRITERS:
+            return "ok"
+        return "ok" if CUSTOMER_GRANTS[role]["edit"] == "all" else "forbidden"
     if rule.kind == "admin_object":
         if role not in ADMIN_ONLY:
             return "forbidden"

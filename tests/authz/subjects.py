@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from typing import Any
 
 from amity.core import services
 from amity.core.models import ApiToken, Membership, Role, Team, User
@@ -59,3 +60,85 @@ def token(world: World, user: User, target: Target) -> int | None:
     membership = Membership.objects.get(user=holder, workspace=workspace)
     created: ApiToken = services.create_token(membership, "matrix")[0]
     return created.pk
+
+
+def export_job(world: World, user: User, target: Target) -> int | None:
+    """A finished list export asked for by the user, someone else, or another workspace."""
+    from amity.customers import exports
+    from amity.customers.models import ExportJob
+
+    if target == "missing":
+        return None
+    workspace = _workspace(world, target)
+    owner = {"own": user, "other_owner": world.erin if user != world.erin else world.alice}.get(
+        target, world.mallory
+    )
+    job = ExportJob.objects.create(
+        workspace=workspace, user=owner, kind="company", format="csv", status="done", done=0
+    )
+    job.file_name = f"{workspace.pk}-{job.pk}-companies-matrix.csv"
+    (exports.export_dir() / job.file_name).write_text("ID,Name\r\n")
+    ExportJob.objects.filter(pk=job.pk, workspace=workspace).update(file_name=job.file_name)
+    return job.pk
+
+
+def _note(world: World, user: User, target: Target) -> Any:
+    """A note by the user (own) or a colleague (other_owner) on someone else's person."""
+    from amity.activities.models import Note
+    from amity.customers import services as customers
+
+    if target == "missing":
+        return None
+    other = world.bob if user == world.alice else world.alice
+    if target == "other_workspace":
+        by, author = world.member(world.mallory, world.globex), world.mallory
+    else:
+        by, author = world.member(world.alice), (user if target == "own" else other)
+    person = customers.create_person(
+        by,
+        {
+            "last_name": f"Noted {next(_n)}",
+            "owner": (world.mallory if target == "other_workspace" else other).pk,
+        },
+    )
+    return Note.objects.create(
+        workspace_id=person.workspace_id, person=person, author=author, body="A matrix note"
+    )
+
+
+def note(world: World, user: User, target: Target) -> int | None:
+    found = _note(world, user, target)
+    return found.pk if found is not None else None
+
+
+def note_record(world: World, user: User, target: Target) -> Any:
+    return _note(world, user, target)
+
+
+def note_subject(world: World, user: User, target: Target) -> Any:
+    """A person in acme to add a note to (POST /notes carries its id in the body)."""
+    from amity.customers import services as customers
+
+    return customers.create_person(world.member(world.alice), {"last_name": f"To note {next(_n)}"})
+
+
+def _notification(world: World, user: User, target: Target) -> Any:
+    from amity.core import notifications
+
+    if target == "missing":
+        return None
+    if target == "other_workspace":
+        member = world.member(world.mallory, world.globex)
+    else:
+        holder = user if target == "own" else (world.bob if user == world.alice else world.alice)
+        member = world.member(holder)
+    return notifications.notify(member, kind="matrix", text="Matrix", url="/")
+
+
+def notification(world: World, user: User, target: Target) -> int | None:
+    found = _notification(world, user, target)
+    return found.pk if found is not None else None
+
+
+def notification_record(world: World, user: User, target: Target) -> Any:
+    return _notification(world, user, target)

@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 
 from amity.api import api
+from tests.authz import subjects
 from tests.authz.conftest import api_token, make_record, record_pk, reload
 from tests.authz.matrix import ROLES, TARGETS, Rule, expected
 from tests.conftest import World
@@ -25,6 +26,48 @@ def _company_patch(record: Any) -> dict[str, Any]:
 
 
 API_RULES: dict[str, Rule] = {
+    "GET /people/{id}/timeline": Rule("record", obj="person"),
+    "GET /companies/{id}/timeline": Rule("record", obj="company"),
+    "POST /notes": Rule(
+        "note_create",
+        method="POST",
+        subject=subjects.note_subject,
+        data=lambda r: {"subject_type": "person", "subject_id": r.pk, "body": "Matrix"},
+    ),
+    "GET /notes/{id}": Rule("note", obj="note", subject=subjects.note_record),
+    "PATCH /notes/{id}": Rule(
+        "note",
+        method="PATCH",
+        obj="note",
+        action="edit",
+        subject=subjects.note_record,
+        data=lambda r: {"body": "Changed by the matrix"},
+        mutates=True,
+    ),
+    "DELETE /notes/{id}": Rule(
+        "note",
+        method="DELETE",
+        obj="note",
+        action="delete",
+        subject=subjects.note_record,
+        mutates=True,
+    ),
+    "GET /notifications": Rule("member"),
+    "POST /notifications/{id}/read": Rule(
+        "own_object", method="POST", subject=subjects.notification_record, mutates=True
+    ),
+    "GET /people/export": Rule("exporters"),
+    "GET /companies/export": Rule("exporters"),
+    "GET /people/{id}/vcard": Rule("record", obj="person"),
+    "GET /people/{id}/privacy-export": Rule("record", obj="person", action="privacy"),
+    "POST /people/{id}/erase": Rule(
+        "record",
+        method="POST",
+        obj="person",
+        action="privacy",
+        data=lambda r: {"confirm": r.full_name if r else "x", "reason": "matrix"},
+        mutates=True,
+    ),
     "GET /companies": Rule("member"),
     "POST /companies": Rule(
         "create", method="POST", obj="company", data=lambda r: {"name": "API Co"}
@@ -40,6 +83,7 @@ API_RULES: dict[str, Rule] = {
         "trashed", method="POST", obj="company", action="delete", mutates=True
     ),
     "GET /people": Rule("member"),
+    "GET /search": Rule("member"),
     "POST /people": Rule(
         "create", method="POST", obj="person", data=lambda r: {"last_name": "Api"}
     ),
@@ -110,7 +154,10 @@ def test_operation(world: World, operation: str) -> None:
     problems: list[str] = []
 
     def prepare(user: Any, target: Any) -> tuple[Any, str]:
-        record = make_record(world, rule.obj or "person", user, target) if has_record else None
+        if rule.subject is not None:
+            record = rule.subject(world, user, target)
+        else:
+            record = make_record(world, rule.obj or "person", user, target) if has_record else None
         if record is not None and rule.kind == "trashed":
             from amity.customers import services as customers
 

@@ -38,6 +38,7 @@ def _post(kind: Any, **kw: Any) -> Rule:
 HTML_RULES: dict[str, Rule] = {
     "healthz": Rule("public"),
     "web:home": Rule("member"),
+    "web:search": Rule("member", url=lambda w: "/search/?q=matrix"),
     "set_language": _post("public", data=lambda r: {"language": "en"}),
     # Logging in, out, and recovering an account.
     "core:login": Rule("public"),
@@ -102,6 +103,34 @@ HTML_RULES: dict[str, Rule] = {
     "customers:person_history": Rule("record_audit", obj="person"),
     "customers:person_restore": _post("trashed", obj="person", action="delete", mutates=True),
     "customers:trash": Rule("deleters"),
+    # Timelines, notes and notifications.
+    "customers:person_timeline": Rule("record", obj="person"),
+    "customers:company_timeline": Rule("record", obj="company"),
+    "activities:person_note_create": _post(
+        "note_create", obj="person", data=lambda r: {"body": "A matrix note"}
+    ),
+    "activities:company_note_create": _post(
+        "note_create", obj="company", data=lambda r: {"body": "A matrix note"}
+    ),
+    "activities:note_edit": Rule("note", action="edit", subject=subjects.note),
+    "activities:note_delete": _post("note", action="delete", subject=subjects.note),
+    "core:notifications": Rule("member"),
+    "core:notifications_read_all": _post("member"),
+    "core:notification_read": _post("own_object", subject=subjects.notification),
+    # Exports and data-subject rights.
+    "customers:person_export": Rule("exporters"),
+    "customers:company_export": Rule("exporters"),
+    "customers:export_job": Rule("own_object", subject=subjects.export_job),
+    "customers:export_download": Rule("own_object", subject=subjects.export_job),
+    "customers:person_vcard": Rule("record", obj="person"),
+    "customers:person_privacy_export": Rule("record", obj="person", action="privacy"),
+    "customers:person_erase": _post(
+        "record",
+        obj="person",
+        action="privacy",
+        data=lambda r: {"confirm": r.full_name if r else "x", "reason": "matrix"},
+        mutates=True,
+    ),
 }
 
 
@@ -152,6 +181,8 @@ class Case:
             "record_audit",
             "admin_object",
             "own_object",
+            "note_create",
+            "note",
         )
 
     def targets(self) -> tuple[Target, ...] | list[None]:

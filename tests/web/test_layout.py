@@ -37,7 +37,7 @@ def test_it_searches_people_from_the_top_bar(
     html = as_user(world.dave).get("/").content.decode()
     form = re.search(r'<form class="global-search"[^>]*>', html)
     assert form is not None
-    assert 'action="/people/"' in form.group(0)
+    assert 'action="/search/"' in form.group(0)
     assert 'method="get"' in form.group(0)
     assert '<input type="search" id="global-search" name="q"' in html
 

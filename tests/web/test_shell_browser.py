@@ -30,8 +30,8 @@ def test_it_focuses_the_search_box_with_slash(page: Any, world: World) -> None:
     assert page.evaluate("document.activeElement.id") == "global-search"
     page.keyboard.type("Ann")
     page.keyboard.press("Enter")
-    page.wait_for_url("**/people/?q=Ann")
-    assert page.locator("#results tbody tr").count() == 1
+    page.wait_for_url("**/search/?q=Ann")
+    assert page.locator(".search-hits li").count() == 1
 
 
 def test_it_opens_and_closes_the_sidebar_with_the_menu_button(page: Any, world: World) -> None:

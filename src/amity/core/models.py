@@ -55,6 +55,7 @@ class User(AbstractBaseUser, PermissionsMixin):  # type: ignore[django-manager-m
     time_zone = models.CharField(_("time zone"), max_length=64, default="UTC")
     # Bumped to end every session of this user at their next request.
     session_epoch = models.PositiveIntegerField(default=0)
+    email_on_mention = models.BooleanField(_("email me when someone mentions me"), default=True)
     date_joined = models.DateTimeField(default=timezone.now)
 
     objects = UserManager()
@@ -120,6 +121,8 @@ class Membership(models.Model):
     )
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # Kept by core.notifications so the bell costs no query (the membership is loaded anyway).
+    unread_notifications = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [
@@ -336,6 +339,30 @@ class OutboxMessage(models.Model):
         return f"{self.kind} {self.uid} ({self.status})"
 
 
+class Notification(models.Model):
+    """Something a member should look at: a mention, an assignment, a reply."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    actor = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    kind = models.CharField(max_length=40)
+    text = models.CharField(max_length=300)
+    url = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["workspace", "recipient", "read_at", "-created_at"],
+                name="notification_inbox",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+
 class RecoveryCodeDevice(Device):  # type: ignore[misc]  # django-otp ships no types
     """A user's one-time recovery codes, a second factor when the authenticator is lost."""
 
@@ -376,3 +403,27 @@ class RecoveryCode(models.Model):
 
     def __str__(self) -> str:
         return f"recovery code {self.pk}"
+
+
+class SearchEntry(models.Model):
+    """One record's searchable text, kept by core.search (never sensitive values)."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    object_type = models.CharField(max_length=32)
+    object_id = models.BigIntegerField()
+    # Copied from the record so the index can apply own/team view scopes itself.
+    owner_id = models.BigIntegerField(null=True, blank=True)
+    # Normalised words and phone digits, space separated.
+    document = models.TextField()
+    # One-letter deletions of name words, for typos (PostgreSQL; SQLite keeps them in FTS5).
+    fuzz = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "object_type", "object_id"], name="search_entry_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.object_type} {self.object_id}"

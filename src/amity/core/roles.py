@@ -9,8 +9,15 @@ from amity.core.models import Role, Workspace
 CUSTOMER_TYPES = ("company", "person")
 
 
+# Who may add notes to the records they can see: every role except read-only.
+NOTE_WRITER = {"note": {"create": "all"}}
+
+
 def _grant(**actions: str) -> dict[str, dict[str, str]]:
-    return {object_type: dict(actions) for object_type in CUSTOMER_TYPES}
+    return {
+        **{object_type: dict(actions) for object_type in CUSTOMER_TYPES},
+        **({} if set(actions) == {"view"} else NOTE_WRITER),
+    }
 
 
 DEFAULT_ROLES: dict[str, tuple[str, bool, dict[str, dict[str, str]]]] = {

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from amity.core.views import account, audit_log, auth, members, roles, workspace
+from amity.core.views import account, audit_log, auth, members, notifications, roles, workspace
 
 app_name = "core"
 urlpatterns = [
@@ -20,6 +20,17 @@ urlpatterns = [
         "password-reset/done/",
         auth.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
+    ),
+    path("notifications/", notifications.notification_list, name="notifications"),
+    path(
+        "notifications/<int:pk>/read/",
+        notifications.notification_read,
+        name="notification_read",
+    ),
+    path(
+        "notifications/read/",
+        notifications.notifications_read_all,
+        name="notifications_read_all",
     ),
     path("account/", account.account, name="account"),
     path("account/email/", account.change_email, name="change_email"),

@@ -13,3 +13,8 @@ class CustomersConfig(AppConfig):
 
         # Values sealed by customers.services with crypto.seal(..., "person", field, ...).
         keys.register("customers.Person", "person", ("national_id", "bank_account"))
+        from amity.customers import privacy, search
+
+        search.register()
+        # The person record's own data-subject sections.
+        privacy.register_own_sections()

@@ -142,3 +142,114 @@ class Person(CustomerRecord):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
+
+
+class ExportJob(models.Model):
+    """A list export too large to build during the request, built by the worker."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    # Only the member who asked may see or download it.
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20)  # "person" or "company"
+    format = models.CharField(max_length=10)  # "csv" or "xlsx"
+    params = models.JSONField(default=dict)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    file_name = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["workspace", "user", "-created_at"], name="export_ws_user")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} export #{self.pk}"
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.total else min(100, self.done * 100 // self.total)
+
+
+class ErasureRecord(models.Model):
+    """The ledger of erased people, replayed after a restore; holds no personal data."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    person_uid = models.UUIDField()
+    erased_at = models.DateTimeField(default=timezone.now)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "person_uid"], name="erasure_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"erasure {self.person_uid}"
+
+
+class TimelineEvent(models.Model):
+    """One entry on a customer's timeline: a change, a note, later an email, call or order.
+
+    An entry about a person also carries the person's company at the time, so a
+    company's timeline shows its people's entries with one indexed query. The
+    module that wrote an entry names itself in `source_*` so it can update or
+    remove the entry later.
+    """
+
+    class Kind(models.TextChoices):
+        NOTE = "note", _("note")
+        CHANGE = "change", _("change")
+        EMAIL = "email", _("email")
+        CALL = "call", _("call")
+        MESSAGE = "message", _("message")
+        MEETING = "meeting", _("meeting")
+        TASK = "task", _("task")
+        ORDER = "order", _("order")
+        TICKET = "ticket", _("ticket")
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    # Purging a record first calls timeline.forget, which removes its entries within
+    # the workspace (and keeps its people's entries when a company goes).
+    person = models.ForeignKey(
+        Person, on_delete=models.DO_NOTHING, null=True, blank=True, related_name="+"
+    )
+    company = models.ForeignKey(
+        Company, on_delete=models.DO_NOTHING, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    occurred_at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    summary = models.CharField(max_length=300, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    source_app = models.CharField(max_length=40, blank=True)
+    source_model = models.CharField(max_length=40, blank=True)
+    source_id = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["workspace", "person", "-occurred_at", "-id"], name="timeline_person"
+            ),
+            models.Index(
+                fields=["workspace", "company", "-occurred_at", "-id"], name="timeline_company"
+            ),
+            models.Index(
+                fields=["workspace", "source_app", "source_model", "source_id"],
+                name="timeline_source",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.summary}"

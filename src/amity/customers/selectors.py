@@ -48,7 +48,16 @@ def _owner_filter(member: Membership, owner: str) -> Q:
 
 
 def people(member: Membership, params: ListParams) -> Page[Person]:
+    qs = people_query(member, params)
+    ordering = PERSON_SORTS.get(params.sort, PERSON_SORTS["name"])
+    return paginate(qs, ordering, after=params.after, before=params.before, size=params.size)
+
+
+def people_query(member: Membership, params: ListParams, action: str = "view") -> QuerySet[Person]:
+    """Return the filtered people within the member's scope for `action` (unordered)."""
     qs: QuerySet[Person] = access.visible(member, Person).select_related("company", "owner")
+    if action != "view":
+        qs = qs.filter(pk__in=access.visible(member, Person, action=action).values("pk"))
     q = params.q.strip()
     if q:
         first, _, rest = q.partition(" ")
@@ -61,17 +70,26 @@ def people(member: Membership, params: ListParams) -> Page[Person]:
         qs = qs.filter(company_id=params.company)
     if params.country:
         qs = qs.filter(billing_country=params.country.upper())
-    ordering = PERSON_SORTS.get(params.sort, PERSON_SORTS["name"])
-    return paginate(qs, ordering, after=params.after, before=params.before, size=params.size)
+    return qs
 
 
 def companies(member: Membership, params: ListParams) -> Page[Company]:
+    qs = companies_query(member, params)
+    ordering = COMPANY_SORTS.get(params.sort, COMPANY_SORTS["name"])
+    return paginate(qs, ordering, after=params.after, before=params.before, size=params.size)
+
+
+def companies_query(
+    member: Membership, params: ListParams, action: str = "view"
+) -> QuerySet[Company]:
+    """Return the filtered companies within the member's scope for `action` (unordered)."""
     qs: QuerySet[Company] = access.visible(member, Company).select_related("owner")
+    if action != "view":
+        qs = qs.filter(pk__in=access.visible(member, Company, action=action).values("pk"))
     q = params.q.strip()
     if q:
         qs = qs.filter(Q(name__istartswith=q) | Q(domain__istartswith=q))
     qs = qs.filter(_owner_filter(member, params.owner))
     if params.country:
         qs = qs.filter(billing_country=params.country.upper())
-    ordering = COMPANY_SORTS.get(params.sort, COMPANY_SORTS["name"])
-    return paginate(qs, ordering, after=params.after, before=params.before, size=params.size)
+    return qs

@@ -10,9 +10,10 @@ from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from amity.core import access, audit, crypto
+from amity.core import access, audit, crypto, search
 from amity.core.exceptions import VersionConflict
 from amity.core.models import Membership
+from amity.customers import timeline
 from amity.customers.models import ADDRESS_FIELDS, Company, CustomerRecord, Person
 
 R = TypeVar("R", bound=CustomerRecord)
@@ -126,6 +127,27 @@ def _jsonable(value: Any) -> Any:
     return value if value is None or isinstance(value, (str, int, bool)) else str(value)
 
 
+_SUMMARIES = {
+    "create": "Created",
+    "trash": "Moved to the trash",
+    "restore": "Restored from the trash",
+}
+
+
+def _timeline(
+    member: Membership, obj: CustomerRecord, action: str, changes: dict[str, Any] | None = None
+) -> None:
+    """Write a change entry on the record's timeline (sensitive values arrive masked)."""
+    assert isinstance(obj, Company | Person)
+    data: dict[str, Any] = {"action": action}
+    if changes:
+        data["changes"] = changes
+        summary = "Changed " + ", ".join(changes)
+    else:
+        summary = _SUMMARIES[action]
+    timeline.add(member, obj, timeline.Kind.CHANGE, summary, data)
+
+
 @transaction.atomic
 def create_company(member: Membership, data: dict[str, Any]) -> Company:
     access.require(member, "company", "create")
@@ -135,6 +157,7 @@ def create_company(member: Membership, data: dict[str, Any]) -> Company:
     company.full_clean(exclude=["workspace", "created_by", "deleted_by"], validate_unique=False)
     _check_references(member, company)
     company.save()
+    search.index(company)
     audit.record(
         audit.Action.CREATE,
         workspace=member.workspace_id,
@@ -142,6 +165,7 @@ def create_company(member: Membership, data: dict[str, Any]) -> Company:
         obj=company,
         changes=_audit_changes({}, _snapshot(company)),
     )
+    _timeline(member, company, "create")
     return company
 
 
@@ -160,6 +184,7 @@ def create_person(
     _check_references(member, person)
     sealed_changes = _seal_sensitive(member, person, sensitive or {})
     person.save()
+    search.index(person)
     audit.record(
         audit.Action.CREATE,
         workspace=member.workspace_id,
@@ -170,6 +195,7 @@ def create_person(
             **{k: [None, v] for k, v in sealed_changes.items()},
         },
     )
+    _timeline(member, person, "create")
     return person
 
 
@@ -212,6 +238,7 @@ def _update(
         raise VersionConflict(current)
     obj.version = expected_version + 1
     obj.updated_at = now
+    search.index(obj)
     if changes:
         audit.record(
             audit.Action.UPDATE,
@@ -220,6 +247,7 @@ def _update(
             obj=obj,
             changes=changes,
         )
+        _timeline(member, obj, "update", changes)
     return obj
 
 
@@ -259,7 +287,9 @@ def trash(member: Membership, obj: CustomerRecord, *, expected_version: int | No
             type(obj)._default_manager.filter(pk=obj.pk, workspace_id=member.workspace_id).first()
         )
     obj.deleted_at = now
+    search.remove(obj)
     audit.record(audit.Action.DELETE, workspace=member.workspace_id, actor=member.user, obj=obj)
+    _timeline(member, obj, "trash")
 
 
 @transaction.atomic
@@ -269,7 +299,9 @@ def restore(member: Membership, obj: CustomerRecord) -> None:
         deleted_at=None, deleted_by=None, version=F("version") + 1
     )
     obj.deleted_at = None
+    search.index(obj)
     audit.record(audit.Action.RESTORE, workspace=member.workspace_id, actor=member.user, obj=obj)
+    _timeline(member, obj, "restore")
 
 
 def purge_expired_trash(workspace_id: int, *, now: Any = None) -> int:
@@ -277,9 +309,11 @@ def purge_expired_trash(workspace_id: int, *, now: Any = None) -> int:
     cutoff = (now or timezone.now()) - timedelta(days=TRASH_DAYS)
     removed = 0
     for model in (Person, Company):
-        count, _ = model._default_manager.filter(
-            workspace_id=workspace_id, deleted_at__lt=cutoff
-        ).delete()
+        expired = model._default_manager.filter(workspace_id=workspace_id, deleted_at__lt=cutoff)
+        ids = list(expired.values_list("pk", flat=True))
+        search.remove_ids(workspace_id, model.ACCESS_TYPE, ids)
+        timeline.forget(workspace_id, model.ACCESS_TYPE, ids)
+        count, _ = expired.delete()
         removed += count
     return removed
 

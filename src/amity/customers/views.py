@@ -117,6 +117,7 @@ def person_list(request: HttpRequest, member: Membership) -> HttpResponse:
         "company_filter": company,
         "company_options": company_choices(member, selected=company),
         "can_create": access.can(member, "person", "create"),
+        "can_export": access.can(member, "person", "export"),
     }
     return _render(request, "customers/person_list.html", context, "results")
 
@@ -133,6 +134,7 @@ def company_list(request: HttpRequest, member: Membership) -> HttpResponse:
         "params": params,
         "owners": _members(member),
         "can_create": access.can(member, "company", "create"),
+        "can_export": access.can(member, "company", "export"),
     }
     return _render(request, "customers/company_list.html", context, "results")
 
@@ -183,6 +185,7 @@ def _record_actions(member: Membership, obj: CustomerRecord) -> dict[str, bool]:
         "delete": access.can(member, kind, "delete", obj),
         "reveal": access.can(member, kind, "reveal", obj),
         "history": access.can(member, "audit", "view"),
+        "privacy": access.can(member, kind, "privacy", obj),
     }
 
 
@@ -190,6 +193,8 @@ def _record_actions(member: Membership, obj: CustomerRecord) -> dict[str, bool]:
 @member_view
 def person_detail(request: HttpRequest, member: Membership, pk: int) -> HttpResponse:
     """Show one person, masked where sensitive; note the visit in the audit log."""
+    from amity.customers import timeline_views
+
     person = access.get_for_user(member, Person, pk, queryset=_person_qs(member))
     services.record_view(member, person)
     context = {
@@ -197,6 +202,7 @@ def person_detail(request: HttpRequest, member: Membership, pk: int) -> HttpResp
         "sensitive": _sensitive_rows(person),
         "may": _record_actions(member, person),
         "history": _history_preview(member, person),
+        **timeline_views.context(request, member, person),
     }
     return render(request, "customers/person_detail.html", context)
 
@@ -205,6 +211,8 @@ def person_detail(request: HttpRequest, member: Membership, pk: int) -> HttpResp
 @member_view
 def company_detail(request: HttpRequest, member: Membership, pk: int) -> HttpResponse:
     """Show one company and its people; note the visit in the audit log."""
+    from amity.customers import timeline_views
+
     company = access.get_for_user(
         member, Company, pk, queryset=access.visible(member, Company).select_related("owner")
     )
@@ -218,6 +226,7 @@ def company_detail(request: HttpRequest, member: Membership, pk: int) -> HttpRes
         "may": _record_actions(member, company),
         "history": _history_preview(member, company),
         "can_add_person": access.can(member, "person", "create"),
+        **timeline_views.context(request, member, company),
     }
     return render(request, "customers/company_detail.html", context)
 

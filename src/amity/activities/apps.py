@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class ActivitiesConfig(AppConfig):
+    name = "amity.activities"
+    label = "activities"
+    verbose_name = "Activities"
+
+    def ready(self) -> None:
+        from amity.activities import privacy as notes_privacy
+        from amity.customers import privacy, timeline
+
+        timeline.register_composer("activities/_note_form.html")
+        timeline.register_forget(notes_privacy.forget)
+        privacy.register("notes", notes_privacy.export_notes, notes_privacy.erase_notes)
+        privacy.register("timeline", notes_privacy.export_timeline, notes_privacy.erase_timeline)

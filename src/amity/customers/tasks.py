@@ -1,0 +1,13 @@
+"""Background jobs of the customers app, run by `amity worker`."""
+
+from __future__ import annotations
+
+from django.tasks import task
+
+from amity.customers import exports
+
+
+@task()
+def build_export(job_id: int, workspace_id: int) -> str:
+    """Write a large list export to var/exports and mark its job done."""
+    return exports.run_job(job_id, workspace_id)
