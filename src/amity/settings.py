@@ -146,7 +146,9 @@ else:
                 "timeout": 20,
                 "init_command": (
                     "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-                    "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=20000;"
+                    "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=20000; "
+                    # Zero deleted content, so erased personal data leaves the file.
+                    "PRAGMA secure_delete=ON;"
                 ),
             },
         }

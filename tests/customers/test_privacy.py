@@ -265,3 +265,25 @@ def test_it_exports_and_erases_through_the_api(world: World) -> None:
         headers=_api(world, world.erin),
     )
     assert denied.status_code == 403
+
+
+def test_erasure_takes_the_person_out_of_search(world: World) -> None:
+    from django.db import connection
+
+    from amity.core import search
+    from amity.core.models import SearchEntry
+
+    zeb = _canary(world)
+    alice = world.member(world.alice)
+    assert [h.id for h in search.query(alice, CANARY_NAME)] == [zeb.pk]
+    privacy.erase_person(alice, zeb, "Zebulon Quill", "DSR")
+    assert search.query(alice, CANARY_NAME) == []
+    assert search.query(alice, CANARY_EMAIL) == []
+    with tenant_guard_off():
+        documents = " ".join(SearchEntry.objects.values_list("document", flat=True)).lower()
+        assert CANARY_NAME.lower() not in documents
+        if connection.vendor == "sqlite":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT doc || ' ' || fuzz FROM core_search_fts")
+                indexed = " ".join(row[0] for row in cursor.fetchall()).lower()
+            assert "zebulon" not in indexed and "quill" not in indexed

@@ -238,3 +238,25 @@ def test_it_ignores_queries_without_words(world: World) -> None:
         titles = _titles(world, q)
         assert titles in ([], ["Quote"]), q
     assert _titles(world, 'quote"*(') == ["Quote"]
+
+
+def test_exact_id_search_needs_reveal_on_that_record(world: World) -> None:
+    """A role that may reveal only its own records cannot learn whose ID another one is."""
+    from amity.core import search
+    from amity.core.models import Role
+    from amity.customers import services as customer_services
+
+    alice = world.member(world.alice)
+    theirs = customer_services.create_person(
+        alice, {"last_name": "Other", "owner": world.alice.pk}, {"national_id": "12345678901"}
+    )
+    mine = customer_services.create_person(
+        alice, {"last_name": "Mine", "owner": world.frank.pk}, {"national_id": "10987654321"}
+    )
+    billing = Role.objects.get(workspace=world.acme, key="billing")
+    grants = {**billing.grants, "person": {**billing.grants["person"], "reveal": "own"}}
+    Role.objects.filter(workspace=world.acme, pk=billing.pk).update(grants=grants)
+    frank = world.member(world.frank)
+    assert [h.id for h in search.query(frank, "12345678901")] == []
+    assert [h.id for h in search.query(frank, "10987654321")] == [mine.pk]
+    assert [h.id for h in search.query(alice, "12345678901")] == [theirs.pk]

@@ -76,8 +76,13 @@ def deliver(message_id: int) -> str:
             next_attempt_at=timezone.now() + backoff(message.attempts),
         )
         return "failed" if failed else "retry"
+    # The body can hold a one-time link (invitation, password reset) or a note
+    # about a customer: once delivered, keep only who it went to and the subject.
     OutboxMessage.objects.filter(pk=message.pk).update(
-        status=OutboxMessage.Status.SENT, sent_at=timezone.now(), last_error=""
+        status=OutboxMessage.Status.SENT,
+        sent_at=timezone.now(),
+        last_error="",
+        payload={"to": payload["to"], "subject": payload["subject"], "body": ""},
     )
     return "sent"
 

@@ -252,6 +252,13 @@ def _fts_delete(entry_ids: Sequence[int]) -> None:
             cursor.execute(f"DELETE FROM core_search_fts WHERE rowid IN ({marks})", chunk)  # noqa: S608
 
 
+def compact() -> None:
+    """Merge SQLite's full-text segments, so deleted words no longer sit in older ones."""
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("INSERT INTO core_search_fts(core_search_fts) VALUES ('optimize')")
+
+
 def reindex(workspace_id: int, *, batch: int = 1000) -> int:
     """Rebuild a workspace's entries from its records; return how many were written."""
     written = 0
@@ -455,7 +462,9 @@ def _exact_candidates(
         condition = reg.exact(member.workspace_id, q.strip())
         if condition is None:
             continue
-        qs = access.visible(member, reg.model).filter(condition)
+        # The record must be one the member may reveal, not merely see.
+        revealable = access.visible(member, reg.model, action=reg.exact_action)
+        qs = access.visible(member, reg.model).filter(condition, pk__in=revealable.values("pk"))
         if reg.select_related:
             qs = qs.select_related(*reg.select_related)
         found.append((reg, list(qs[:limit])))

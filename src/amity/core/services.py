@@ -12,6 +12,7 @@ from urllib.parse import quote, urlencode
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -125,8 +126,8 @@ def deactivate_member(by: Membership, membership: Membership) -> None:
 
 def end_sessions(user: User) -> None:
     """End every session of the user at their next request."""
-    User.objects.filter(pk=user.pk).update(session_epoch=user.session_epoch + 1)
-    user.session_epoch += 1
+    User.objects.filter(pk=user.pk).update(session_epoch=F("session_epoch") + 1)
+    user.refresh_from_db(fields=["session_epoch"])
 
 
 @transaction.atomic
@@ -345,7 +346,9 @@ def record_login_failure(email: str, ip: str | None, *, reason: str, counted: bo
         LoginFailure.objects.create(email=email, ip=ip)
     user = User.objects.filter(email=email).first()
     workspace_id = (
-        Membership.objects.filter(user=user).values_list("workspace_id", flat=True).first()
+        Membership.objects.filter(user=user, is_active=True)
+        .values_list("workspace_id", flat=True)
+        .first()
         if user
         else None
     )

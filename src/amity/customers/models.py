@@ -80,6 +80,9 @@ class Company(CustomerRecord):
             models.Index(fields=["workspace", "name", "id"], name="company_ws_name"),
             models.Index(fields=["workspace", "owner", "name", "id"], name="company_ws_owner_name"),
             models.Index(fields=["workspace", "created_at", "id"], name="company_ws_created"),
+            models.Index(
+                fields=["workspace", "owner", "created_at", "id"], name="company_ws_owner_created"
+            ),
             models.Index(fields=["workspace", "domain"], name="company_ws_domain"),
         ]
 
@@ -127,6 +130,9 @@ class Person(CustomerRecord):
                 name="person_ws_owner_name",
             ),
             models.Index(fields=["workspace", "created_at", "id"], name="person_ws_created"),
+            models.Index(
+                fields=["workspace", "owner", "created_at", "id"], name="person_ws_owner_created"
+            ),
             models.Index(fields=["workspace", "email"], name="person_ws_email"),
             models.Index(fields=["workspace", "company"], name="person_ws_company"),
             models.Index(fields=["workspace", "national_id_bidx"], name="person_ws_nid_bidx"),

@@ -30,7 +30,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from amity.core import access, audit, crypto
+from amity.core import access, audit, crypto, search
 from amity.core.exports import safe_cell
 from amity.core.models import AuditEvent, Membership, User, Workspace
 from amity.customers import services
@@ -226,6 +226,10 @@ def _anonymise(person: Person) -> None:
     for name, value in ERASED_VALUES.items():
         setattr(person, name, value)
     person.version += 1
+    # The search index held the old name, emails and phones: rewrite it, then
+    # merge the full-text segments so the old words leave the database pages.
+    search.index(person)
+    search.compact()
 
 
 def _erase_sections(person: Person, by: User | None) -> dict[str, int]:

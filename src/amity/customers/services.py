@@ -59,10 +59,18 @@ def _snapshot(obj: CustomerRecord) -> dict[str, Any]:
     return {name: getattr(obj, _attname(type(obj), name)) for name in _fields_of(type(obj))}
 
 
-def _check_references(member: Membership, obj: CustomerRecord) -> None:
+def _check_references(
+    member: Membership, obj: CustomerRecord, before: dict[str, Any] | None = None
+) -> None:
+    """Check the owner and company point inside the workspace; on update, only changed ones.
+
+    A record keeps working when its owner left or its company went to the trash.
+    """
+    before = before or {}
     errors: dict[str, str] = {}
     if (
         obj.owner_id is not None
+        and obj.owner_id != before.get("owner")
         and not Membership.objects.filter(
             workspace_id=member.workspace_id, user_id=obj.owner_id, is_active=True
         ).exists()
@@ -71,6 +79,7 @@ def _check_references(member: Membership, obj: CustomerRecord) -> None:
     company_id = getattr(obj, "company_id", None)
     if (
         company_id is not None
+        and company_id != before.get("company")
         and not access.visible(member, Company).filter(pk=company_id).exists()
     ):
         errors["company"] = "Choose a company in this workspace."
@@ -214,7 +223,7 @@ def _update(
     if isinstance(obj, Person):
         exclude += ["company", *SENSITIVE_FIELDS]
     obj.full_clean(exclude=exclude, validate_unique=False)
-    _check_references(member, obj)
+    _check_references(member, obj, before)
     sealed_changes = (
         _seal_sensitive(member, obj, sensitive or {}) if isinstance(obj, Person) else {}
     )
@@ -295,9 +304,15 @@ def trash(member: Membership, obj: CustomerRecord, *, expected_version: int | No
 @transaction.atomic
 def restore(member: Membership, obj: CustomerRecord) -> None:
     access.require(member, obj.ACCESS_TYPE, "delete", obj)
-    type(obj)._default_manager.filter(pk=obj.pk, workspace_id=member.workspace_id).update(
-        deleted_at=None, deleted_by=None, version=F("version") + 1
+    restored = (
+        type(obj)
+        ._default_manager.filter(
+            pk=obj.pk, workspace_id=member.workspace_id, deleted_at__isnull=False
+        )
+        .update(deleted_at=None, deleted_by=None, version=F("version") + 1)
     )
+    if restored == 0:
+        return  # restored meanwhile by someone else: nothing more to record
     obj.deleted_at = None
     search.index(obj)
     audit.record(audit.Action.RESTORE, workspace=member.workspace_id, actor=member.user, obj=obj)
