@@ -48,7 +48,7 @@ def test_it_lists_the_eight_roles(
     ]
     sales_rows = dict(response.context["roles"])[role(world, "sales")]
     company = next(r for r in sales_rows if r.object_type == "company")
-    assert [c.scope for c in company.cells] == ["all", "all", "own", "own", "own", ""]
+    assert [c.scope for c in company.cells] == ["all", "all", "own", "own", "own", "", ""]
     assertContains(response, f'href="/roles/{role(world, "sales").pk}/"')
 
 
@@ -162,3 +162,14 @@ def test_it_hides_other_workspaces_roles(
     assert client.post(f"/roles/{theirs.pk}/", grid()).status_code == 404
     theirs.refresh_from_db()
     assert theirs.grants["company"]["view"] == "all"
+
+
+def test_it_grants_the_data_subject_rights_to_a_role(world: World) -> None:
+    """The `privacy` action is a grant like the others, so a manager can be given it."""
+    from amity.core import access, services
+    from amity.core.models import Role
+
+    manager = Role.objects.get(workspace=world.acme, key="manager")
+    grants = {**manager.grants, "person": {**manager.grants["person"], "privacy": "all"}}
+    services.update_role_grants(world.member(world.alice), manager, grants)
+    assert access.can(world.member(world.erin), "person", "privacy")

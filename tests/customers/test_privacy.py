@@ -287,3 +287,19 @@ def test_erasure_takes_the_person_out_of_search(world: World) -> None:
                 cursor.execute("SELECT doc || ' ' || fuzz FROM core_search_fts")
                 indexed = " ".join(row[0] for row in cursor.fetchall()).lower()
             assert "zebulon" not in indexed and "quill" not in indexed
+
+
+def test_erasure_takes_the_name_out_of_colleagues_notifications(world: World) -> None:
+    from amity.activities.services import create_note
+    from amity.core.models import Notification
+
+    zeb = _canary(world)
+    alice = world.member(world.alice)
+    create_note(alice, zeb, "Please call back, @bob")
+    with tenant_guard_off():
+        assert CANARY_NAME in Notification.objects.get(recipient=world.bob).text
+    privacy.erase_person(alice, zeb, "Zebulon Quill", "DSR")
+    with tenant_guard_off():
+        notification = Notification.objects.get(recipient=world.bob)
+    assert CANARY_NAME not in notification.text
+    assert notification.url == zeb.get_absolute_url()

@@ -7,7 +7,7 @@ and `get_for_user` (single records). A record outside the user's reach is a
 
 from __future__ import annotations
 
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -15,14 +15,10 @@ from django.http import Http404
 
 from amity.core.models import Membership
 
-ACTIONS = ("view", "create", "edit", "delete", "export", "reveal")
+ACTIONS = ("view", "create", "edit", "delete", "export", "reveal", "privacy")
 SCOPES = ("own", "team", "all")
-OBJECT_TYPES = ("company", "person", "audit", "member")
+OBJECT_TYPES = ("company", "person", "note", "audit", "member")
 _SCOPE_RANK = {"own": 1, "team": 2, "all": 3}
-
-
-class Guarded(Protocol):
-    ACCESS_TYPE: str
 
 
 M = TypeVar("M", bound=models.Model)

@@ -136,6 +136,6 @@ class SecurityHeadersMiddleware:
         response = self.get_response(request)
         response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         response.setdefault("Cross-Origin-Resource-Policy", "same-origin")
-        if not request.path.startswith(f"/{settings.STATIC_URL}"):
+        if not request.path.startswith(str(settings.STATIC_URL)):
             response["Cache-Control"] = "no-store"
         return response

@@ -212,17 +212,28 @@ def run_job(job_id: int, workspace_id: int) -> str:
             if done % CHUNK == 0:
                 ExportJob.objects.filter(pk=job.pk, workspace_id=workspace_id).update(done=done)
 
-    with open(path, "wb") as handle:
-        if job.format == "xlsx":
-            write_xlsx(handle, header(job.kind), counted(rows(job.kind, qs)))
-        else:
-            handle.write("".join(csv_lines([header(job.kind)])).encode())
-            for line in csv_lines(counted(rows(job.kind, qs))):
-                handle.write(line.encode())
-    with transaction.atomic():
+    try:
+        with open(path, "wb") as handle:
+            if job.format == "xlsx":
+                write_xlsx(handle, header(job.kind), counted(rows(job.kind, qs)))
+            else:
+                handle.write("".join(csv_lines([header(job.kind)])).encode())
+                for line in csv_lines(counted(rows(job.kind, qs))):
+                    handle.write(line.encode())
+    except Exception:
+        # Never leave a job "running" forever, nor half a file behind.
+        path.unlink(missing_ok=True)
         ExportJob.objects.filter(pk=job.pk, workspace_id=workspace_id).update(
+            status=ExportJob.Status.FAILED, finished_at=timezone.now()
+        )
+        raise
+    with transaction.atomic():
+        finished = ExportJob.objects.filter(pk=job.pk, workspace_id=workspace_id).update(
             status=ExportJob.Status.DONE, done=done, file_name=name, finished_at=timezone.now()
         )
+        if finished == 0:  # the job was discarded meanwhile (an erasure): drop the file
+            path.unlink(missing_ok=True)
+            return ExportJob.Status.FAILED
         record_export(member, job.kind, job.format, params, done)
     return ExportJob.Status.DONE
 

@@ -332,7 +332,17 @@ def _erase_exports(person: Person, by: User | None) -> int:
     return discard_person_exports(person.workspace_id)
 
 
+def _erase_notifications(person: Person, by: User | None) -> int:
+    """Colleagues' notifications about the person name them: keep the link, drop the name."""
+    from amity.core.models import Notification
+
+    return Notification.objects.filter(
+        workspace_id=person.workspace_id, url=person.get_absolute_url()
+    ).update(text=f"A notification about an {ERASED_NAME.lower()}")
+
+
 def register_own_sections() -> None:
     register("person", _person_rows, _erase_person_row)
+    register("notifications", _export_nothing, _erase_notifications)
     register("access_history", _history_rows, _erase_history)
     register("prepared_exports", _export_nothing, _erase_exports)

@@ -324,12 +324,16 @@ def purge_expired_trash(workspace_id: int, *, now: Any = None) -> int:
     cutoff = (now or timezone.now()) - timedelta(days=TRASH_DAYS)
     removed = 0
     for model in (Person, Company):
-        expired = model._default_manager.filter(workspace_id=workspace_id, deleted_at__lt=cutoff)
-        ids = list(expired.values_list("pk", flat=True))
-        search.remove_ids(workspace_id, model.ACCESS_TYPE, ids)
-        timeline.forget(workspace_id, model.ACCESS_TYPE, ids)
-        count, _ = expired.delete()
-        removed += count
+        # One transaction with the rows locked, so a restore cannot slip in between.
+        with transaction.atomic():
+            expired = model._default_manager.filter(
+                workspace_id=workspace_id, deleted_at__lt=cutoff
+            )
+            ids = list(expired.select_for_update().values_list("pk", flat=True))
+            search.remove_ids(workspace_id, model.ACCESS_TYPE, ids)
+            timeline.forget(workspace_id, model.ACCESS_TYPE, ids)
+            count, _ = expired.filter(pk__in=ids).delete()
+            removed += count
     return removed
 
 

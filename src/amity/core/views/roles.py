@@ -22,6 +22,7 @@ HIDDEN_TYPES = {"member"}
 TYPE_LABELS: dict[str, Promise] = {
     "company": gettext_lazy("Companies"),
     "person": gettext_lazy("People"),
+    "note": gettext_lazy("Notes"),
     "audit": gettext_lazy("Audit log"),
 }
 ACTION_LABELS: dict[str, Promise] = {
@@ -31,6 +32,7 @@ ACTION_LABELS: dict[str, Promise] = {
     "delete": gettext_lazy("Delete"),
     "export": gettext_lazy("Export"),
     "reveal": gettext_lazy("Reveal"),
+    "privacy": gettext_lazy("Data-subject rights"),
 }
 SCOPE_LABELS: dict[str, Promise] = {
     "": gettext_lazy("None"),
