@@ -42,14 +42,6 @@ class EraseOut(Schema):
     erased: bool = Field(description="False when the person had been erased already.")
 
 
-def _file(data: bytes | str, content_type: str, name: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "no-store"
-    return response
-
-
 def _export(request: HttpRequest, kind: str, filters: ListQuery, fmt: str) -> HttpResponse:
     member = member_of(request)
     access.require(member, kind, "export")
@@ -64,7 +56,7 @@ def _export(request: HttpRequest, kind: str, filters: ListQuery, fmt: str) -> Ht
             "the web screen, which prepares large files in the background.",
         )
     data, _ = exports.export_now(member, kind, fmt, params)
-    return _file(data, exports.FORMATS[fmt], exports.file_name(kind, fmt))
+    return exports.attachment(data, exports.FORMATS[fmt], exports.file_name(kind, fmt))
 
 
 @router.get(
@@ -102,7 +94,9 @@ def person_vcard(request: HttpRequest, id: Id) -> HttpResponse:
         member, Person, id, queryset=access.visible(member, Person).select_related("company")
     )
     exports.record_vcard(member, person)
-    return _file(exports.vcard(person), "text/vcard; charset=utf-8", f"person-{person.pk}.vcf")
+    return exports.attachment(
+        exports.vcard(person), "text/vcard; charset=utf-8", f"person-{person.pk}.vcf"
+    )
 
 
 @router.get(
@@ -121,7 +115,7 @@ def person_privacy_export(request: HttpRequest, id: Id) -> HttpResponse:
         "privacy",
         queryset=access.visible(member, Person).select_related("company", "owner"),
     )
-    return _file(
+    return exports.attachment(
         privacy.export_person(member, person), "application/zip", f"person-{person.pk}-data.zip"
     )
 

@@ -20,6 +20,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
+from django.http import HttpResponse
 from django.utils import timezone
 
 from amity.core import access, audit
@@ -331,3 +332,12 @@ def record_vcard(member: Membership, person: Person) -> None:
         obj=person,
         changes={"format": "vcard"},
     )
+
+
+def attachment(data: bytes | str, content_type: str, name: str) -> HttpResponse:
+    """Return a file download that browsers never render or cache."""
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "no-store"
+    return response

@@ -30,7 +30,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from amity.core import access, audit, crypto, search
+from amity.core import access, audit, search
 from amity.core.exports import safe_cell
 from amity.core.models import AuditEvent, Membership, User, Workspace
 from amity.customers import services
@@ -69,13 +69,6 @@ def _json(value: Any) -> Any:
     return str(value)
 
 
-def _plain(person: Person, name: str) -> str:
-    token = getattr(person, name)
-    if not token:
-        return ""
-    return crypto.unseal(person.workspace_id, "person", name, str(person.uid), token)
-
-
 def _person_rows(person: Person) -> list[dict[str, Any]]:
     row: dict[str, Any] = {"id": person.pk, "uid": str(person.uid)}
     for name in ("first_name", "last_name", "title", "email", "alt_email", "phone", "mobile"):
@@ -85,7 +78,7 @@ def _person_rows(person: Person) -> list[dict[str, Any]]:
     for name in ADDRESS_FIELDS:
         row[name] = getattr(person, name)
     for name in services.SENSITIVE_FIELDS:
-        row[name] = _plain(person, name)
+        row[name] = services.plaintext(person, name)
     row["owner"] = person.owner.email if person.owner_id and person.owner else ""
     for name in ("created_at", "updated_at", "deleted_at", "version"):
         row[name] = _json(getattr(person, name))

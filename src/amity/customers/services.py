@@ -349,17 +349,21 @@ def record_view(member: Membership, obj: CustomerRecord) -> None:
     audit.record(audit.Action.VIEW, workspace=member.workspace_id, actor=member.user, obj=obj)
 
 
-def masked(person: Person, field: str) -> str:
-    """Return the field masked for display (`•••• 4821`), or "" when empty."""
+def plaintext(person: Person, field: str) -> str:
+    """Return a sensitive field decrypted, or "" when empty. Callers check and audit access."""
     token = getattr(person, field)
     if not token:
         return ""
+    return crypto.unseal(person.workspace_id, "person", field, str(person.uid), token)
+
+
+def masked(person: Person, field: str) -> str:
+    """Return the field masked for display (`•••• 4821`), or "" when empty."""
     try:
-        return crypto.mask(
-            crypto.unseal(person.workspace_id, "person", field, str(person.uid), token)
-        )
+        value = plaintext(person, field)
     except crypto.DecryptionError:
         return crypto.MASK
+    return crypto.mask(value) if value else ""
 
 
 @transaction.atomic
@@ -374,12 +378,7 @@ def reveal(member: Membership, person: Person, fields: list[str], reason: str) -
         raise ValidationError({"fields": f"Choose from: {', '.join(SENSITIVE_FIELDS)}."})
     values: dict[str, str] = {}
     for name in dict.fromkeys(fields):
-        token = getattr(person, name)
-        values[name] = (
-            crypto.unseal(person.workspace_id, "person", name, str(person.uid), token)
-            if token
-            else ""
-        )
+        values[name] = plaintext(person, name)
         audit.record(
             audit.Action.REVEAL,
             workspace=member.workspace_id,

@@ -16,14 +16,6 @@ from amity.customers.models import ExportJob, Person
 from amity.customers.views import _list_params, _person_qs, member_view
 
 
-def _attachment(data: bytes | str, content_type: str, name: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "no-store"
-    return response
-
-
 def _export(request: HttpRequest, member: Membership, kind: str) -> HttpResponse:
     access.require(member, kind, "export")
     fmt = request.GET.get("format", "csv")
@@ -35,7 +27,7 @@ def _export(request: HttpRequest, member: Membership, kind: str) -> HttpResponse
         job = exports.start_job(member, kind, fmt, params)
         return redirect("customers:export_job", pk=job.pk)
     data, _count = exports.export_now(member, kind, fmt, params)
-    return _attachment(data, exports.FORMATS[fmt], exports.file_name(kind, fmt))
+    return exports.attachment(data, exports.FORMATS[fmt], exports.file_name(kind, fmt))
 
 
 @require_GET
@@ -97,7 +89,7 @@ def person_vcard(request: HttpRequest, member: Membership, pk: int) -> HttpRespo
     """Download one person as a vCard 4.0 (audited as an export)."""
     person = access.get_for_user(member, Person, pk, queryset=_person_qs(member))
     exports.record_vcard(member, person)
-    return _attachment(
+    return exports.attachment(
         exports.vcard(person), "text/vcard; charset=utf-8", f"person-{person.pk}.vcf"
     )
 
@@ -108,7 +100,7 @@ def person_privacy_export(request: HttpRequest, member: Membership, pk: int) -> 
     """Download everything about a person as a ZIP (data-subject access request)."""
     person = access.get_for_user(member, Person, pk, "privacy", queryset=_person_qs(member))
     data = privacy.export_person(member, person)
-    return _attachment(data, "application/zip", f"person-{person.pk}-data.zip")
+    return exports.attachment(data, "application/zip", f"person-{person.pk}-data.zip")
 
 
 @require_http_methods(["GET", "POST"])
