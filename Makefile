@@ -79,7 +79,7 @@ test: lint typecheck pytest-sqlite pytest-postgres
 # Regenerate the .po catalogs from the marked strings, then compile the .mo files (both are
 # committed). Only this needs GNU gettext (apt-get install gettext); running Amity does not.
 messages: setup
-	@cd src/amity && ../../$(VENV)/bin/django-admin makemessages -l nb -l ru -l cy -l zh_Hans --ignore "migrations/*"
+	@cd src/amity && ../../$(VENV)/bin/django-admin makemessages -l nb -l ru -l cy -l zh_Hans --no-location --ignore "migrations/*"
 	@cd src/amity && ../../$(VENV)/bin/django-admin compilemessages
 
 clean:
