@@ -9,8 +9,8 @@ row can never show.
 
 Backends: on SQLite an FTS5 table whose words carry a workspace prefix
 (`w12_hansen`), with a second column of one-letter deletions of name words for
-typos; on PostgreSQL a tsvector GIN index for prefixes and pg_trgm word
-similarity for typos. Sensitive values are never indexed: national IDs and IBANs
+typos; on PostgreSQL tsvector GIN indexes over the same two columns, so both
+databases match the same words. Sensitive values are never indexed: national IDs and IBANs
 are found by exact match on their blind index instead.
 """
 
@@ -370,15 +370,12 @@ def _candidates(
             if fuzzy and len(t) >= FUZZY_MIN and t.isalpha():
                 condition = (
                     f"({condition} OR to_tsvector('simple'::regconfig, e.fuzz) "
-                    "@@ to_tsquery('simple', %s) OR %s <%% e.document)"
+                    "@@ to_tsquery('simple', %s))"
                 )
-                params += [" | ".join(deletions(t)), t]
+                params.append(" | ".join(deletions(t)))
             conditions.append(condition)
         rank_sql = "ts_rank(to_tsvector('simple'::regconfig, e.document), to_tsquery('simple', %s))"
         rank_params = [" & ".join(f"{t}:*" for t in tokens)]
-        if fuzzy:
-            rank_sql = f"({rank_sql} + word_similarity(%s, e.document))"
-            rank_params.append(" ".join(tokens))
         # Rank a bounded window of matches: ranking every row a one-letter prefix
         # matches would cost more than the whole budget at a million records.
         sql = " ".join(
