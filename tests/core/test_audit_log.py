@@ -140,3 +140,24 @@ def test_it_offers_the_export_of_the_filtered_events_to_admins(
     assertContains(response, 'href="/audit/export.csv?action=delete"')
     as_user(world.erin)
     assertNotContains(client.get("/audit/"), "/audit/export.csv")
+
+
+@pytest.mark.parametrize(
+    ("scope", "actors"),
+    [("own", {"bob"}), ("team", {"bob", "sam"}), ("all", {"bob", "sam", "carol"})],
+)
+def test_it_limits_the_log_to_the_grants_scope(
+    client: Client, as_user: Callable[..., Client], world: World, scope: str, actors: set[str]
+) -> None:
+    """An `own` audit grant shows the member's own actions, `team` their team's."""
+    role = world.member(world.bob).role
+    role.grants = {**role.grants, "audit": {"view": scope, "export": scope}}
+    role.save()
+    for name in ("bob", "sam", "carol"):
+        events(world, 1, actor=getattr(world, name), object_id=name)
+    as_user(world.bob)
+    shown = {e.object_id for e in client.get("/audit/").context["page"].items}
+    assert shown & {"bob", "sam", "carol"} == actors
+    response = client.get("/audit/export.csv")
+    exported = b"".join(response.streaming_content).decode()  # type: ignore[attr-defined]
+    assert {name for name in ("bob", "sam", "carol") if f",{name}," in exported} == actors

@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterator
 from datetime import datetime, time, timedelta
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
@@ -45,15 +45,23 @@ def _auditor(request: HttpRequest, action: str = "view") -> Membership:
 
 
 def _filtered(
-    membership: Membership, request: HttpRequest
+    membership: Membership, request: HttpRequest, action: str = "view"
 ) -> tuple[AuditFilterForm, QuerySet[AuditEvent]]:
-    actors = list(
-        Membership.objects.filter(workspace_id=membership.workspace_id)
-        .order_by("user__email")
-        .values_list("user_id", "user__email")
-    )
+    # An audit grant's scope is whose actions the member may read: their own,
+    # their team's, or everyone's in the workspace.
+    scope = access.scope_for(membership, "audit", action)
+    members = Membership.objects.filter(workspace_id=membership.workspace_id)
+    if scope == "own":
+        members = members.filter(user_id=membership.user_id)
+    elif scope == "team":
+        members = members.filter(
+            Q(user_id=membership.user_id) | Q(team_id=membership.team_id or 0, is_active=True)
+        )
+    actors = list(members.order_by("user__email").values_list("user_id", "user__email"))
     form = AuditFilterForm(actors, request.GET or None)
     qs = AuditEvent.objects.filter(workspace_id=membership.workspace_id)
+    if scope != "all":
+        qs = qs.filter(actor_id__in=[user_id for user_id, _ in actors])
     if form.is_bound:
         form.is_valid()
     data = getattr(form, "cleaned_data", {})
@@ -117,7 +125,7 @@ def _row(event: AuditEvent) -> list[object]:
 def audit_export(request: HttpRequest) -> HttpResponseBase:
     """Download the filtered events as formula-safe CSV; the download is itself audited."""
     membership = _auditor(request, "export")
-    form, qs = _filtered(membership, request)
+    form, qs = _filtered(membership, request, "export")
     if form.errors:
         return HttpResponseBadRequest(_("Fix the filters before exporting."))
     count = qs[:EXPORT_LIMIT].count()
