@@ -181,3 +181,13 @@ def test_it_neutralises_every_formula_in_csv_and_xlsx(
     assert values[5] == "'" + email_local + "@x.test"
     for value in (values[1], values[2], values[3], values[5]):
         assert value.startswith("'")
+
+
+def test_it_leaves_a_trashed_company_out_of_people_exports(
+    world: World, as_user: Callable[[User], Client]
+) -> None:
+    firm = helpers.company(world, name="Gone Ltd")
+    helpers.person(world, first_name="Ann", last_name="Lee", company=firm.pk)
+    services.trash(world.member(world.alice), firm)
+    rows = _csv(as_user(world.alice).get("/people/export/?format=csv"))
+    assert [(r[2], r[4]) for r in rows[1:]] == [("Lee", "")]

@@ -260,3 +260,11 @@ def test_exact_id_search_needs_reveal_on_that_record(world: World) -> None:
     assert [h.id for h in search.query(frank, "12345678901")] == []
     assert [h.id for h in search.query(frank, "10987654321")] == [mine.pk]
     assert [h.id for h in search.query(alice, "12345678901")] == [theirs.pk]
+
+
+def test_it_leaves_a_trashed_company_out_of_the_subtitle(world: World) -> None:
+    firm = helpers.company(world, name="Fjord Shipping")
+    helpers.person(world, first_name="Ola", last_name="Hansen", title="CFO", company=firm.pk)
+    services.trash(world.member(world.alice), firm)
+    [hit] = search.query(world.member(world.alice), "hansen")
+    assert hit.subtitle == "CFO"

@@ -53,7 +53,7 @@ PERSON_COLUMNS: list[Column] = [
     ("First name", lambda p: p.first_name),
     ("Last name", lambda p: p.last_name),
     ("Job title", lambda p: p.title),
-    ("Company", lambda p: p.company.name if p.company_id and p.company else ""),
+    ("Company", lambda p: p.company.name if p.company and p.company.deleted_at is None else ""),
     ("Email", lambda p: p.email),
     ("Phone", lambda p: p.phone),
     ("Mobile", lambda p: p.mobile),

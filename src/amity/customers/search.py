@@ -26,8 +26,9 @@ def person_document(person: Person) -> search.Document:
 
 
 def person_subtitle(person: Person) -> str:
-    company = person.company.name if person.company is not None else ""
-    return " · ".join(part for part in (person.title, company, person.email) if part)
+    company = person.company
+    company_name = company.name if company is not None and company.deleted_at is None else ""
+    return " · ".join(part for part in (person.title, company_name, person.email) if part)
 
 
 def person_exact(workspace_id: int, q: str) -> Q:
