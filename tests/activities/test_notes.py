@@ -149,7 +149,7 @@ def test_someone_who_may_edit_the_record_deletes_it(
 ) -> None:
     ann = helpers.person(world)
     note = services.create_note(world.member(world.bob), ann, "Remove me")
-    response = as_user(world.carol).post(f"/notes/{note.pk}/delete/")
+    response = as_user(world.carol).post(f"/notes/{note.pk}/delete/", {"version": 1})
     assert response.status_code == 302 and response["Location"] == f"/people/{ann.pk}/"
     assert _notes() == [(world.bob.pk, "Remove me", False)]
     assert _note_entries() == []
@@ -192,3 +192,16 @@ def test_the_detail_page_keeps_its_query_count_with_many_notes(
     with django_assert_num_queries(18):  # type: ignore[operator]
         response = client.get(f"/companies/{initech.pk}/")
     assert b"Note 24" in response.content and b"Note 4<" not in response.content
+
+
+@pytest.mark.parametrize("posted", [{}, {"version": 1}])
+def test_the_delete_form_refuses_a_missing_or_stale_version(
+    world: World, as_user: Callable[[User], Client], posted: dict[str, int]
+) -> None:
+    ann = helpers.person(world)
+    member = world.member(world.bob)
+    note = services.create_note(member, ann, "v1")
+    services.update_note(member, note, "v2", expected_version=1)
+    response = as_user(world.bob).post(f"/notes/{note.pk}/delete/", posted)
+    assert response.status_code == 302 and response["Location"] == f"/people/{ann.pk}/"
+    assert _notes() == [(world.bob.pk, "v2", True)]

@@ -74,3 +74,13 @@ def test_it_redirects_anonymous_to_login(client: Client, world: World) -> None:
     assert response.status_code == 302
     assert response["Location"].startswith("/login/")
     assert helpers.reload(ann).deleted_at is None
+
+
+def test_it_refuses_a_confirmation_without_a_version(
+    world: World, as_user: Callable[[User], Client]
+) -> None:
+    ann = helpers.person(world)
+    response = as_user(world.erin).post(f"/people/{ann.pk}/delete/")
+    assert response.status_code == 302
+    assert response["Location"] == f"/people/{ann.pk}/"
+    assert helpers.reload(ann).deleted_at is None

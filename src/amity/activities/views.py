@@ -87,6 +87,15 @@ def note_edit(request: HttpRequest, member: Membership, pk: int) -> HttpResponse
 def note_delete(request: HttpRequest, member: Membership, pk: int) -> HttpResponse:
     """Delete a note and take it off the timeline."""
     note = services.get_note(member, pk, "change")
-    services.delete_note(member, note)
+    subject_url = note.subject.get_absolute_url()  # type: ignore[attr-defined]
+    version = request.POST.get("version", "")
+    try:
+        # A post without the version the note was shown at is treated as stale.
+        services.delete_note(
+            member, note, expected_version=int(version) if version.isdigit() else 0
+        )
+    except VersionConflict:
+        messages.error(request, _("Someone changed this note meanwhile. Reload and try again."))
+        return redirect(subject_url)
     messages.success(request, _("The note is deleted."))
-    return redirect(note.subject.get_absolute_url())  # type: ignore[attr-defined]
+    return redirect(subject_url)

@@ -449,7 +449,9 @@ def _delete(
     kind = model.ACCESS_TYPE
     if request.method == "POST":
         try:
-            services.trash(member, obj, expected_version=_id(request.POST.get("version", "")))
+            # A post without the version it was confirmed at is treated as stale.
+            version = _id(request.POST.get("version", "")) or 0
+            services.trash(member, obj, expected_version=version)
         except VersionConflict:
             messages.error(
                 request, _("Someone changed %(name)s meanwhile; check it first.") % {"name": obj}
