@@ -36,6 +36,14 @@ OPERATIONS = {
     "notifications_list": ("get", "/api/v1/notifications"),
     "notifications_read": ("post", "/api/v1/notifications/{id}/read"),
     "search": ("get", "/api/v1/search"),
+    "saved_views_list": ("get", "/api/v1/saved-views"),
+    "saved_views_create": ("post", "/api/v1/saved-views"),
+    "saved_views_get": ("get", "/api/v1/saved-views/{id}"),
+    "saved_views_update": ("patch", "/api/v1/saved-views/{id}"),
+    "saved_views_delete": ("delete", "/api/v1/saved-views/{id}"),
+    "people_bulk": ("post", "/api/v1/people/bulk"),
+    "companies_bulk": ("post", "/api/v1/companies/bulk"),
+    "bulk_jobs_get": ("get", "/api/v1/bulk-jobs/{id}"),
 }
 
 

@@ -111,6 +111,7 @@ class Rule:
       note   - one note: view for all; edit/delete by its author (own, if in NOTE_WRITERS)
                or by whoever may edit the record it is on (other_owner)
       exporters - members whose role may export some `obj` (list exports)
+      editors - members whose role may edit some `obj` (bulk actions)
     """
 
     kind: Literal[
@@ -128,9 +129,10 @@ class Rule:
         "exporters",
         "note_create",
         "note",
+        "editors",
     ]
     method: str = "GET"
-    obj: Literal["company", "person", "note"] | None = None
+    obj: Literal["company", "person", "note", "savedview"] | None = None
     action: str = "view"
     # Form or JSON body for the request; gets the target record (or None).
     data: Callable[[Any], dict[str, Any]] | None = None
@@ -154,6 +156,8 @@ def expected(rule: Rule, role: str, target: Target | None) -> str:
         return "ok" if CUSTOMER_GRANTS[role]["create"] else "forbidden"
     if rule.kind == "deleters":
         return "ok" if CUSTOMER_GRANTS[role]["delete"] else "forbidden"
+    if rule.kind == "editors":
+        return "ok" if CUSTOMER_GRANTS[role]["edit"] else "forbidden"
     if rule.kind == "exporters":
         return "ok" if CUSTOMER_GRANTS[role]["export"] else "forbidden"
     if rule.kind == "note_create":

@@ -142,3 +142,47 @@ def notification(world: World, user: User, target: Target) -> int | None:
 
 def notification_record(world: World, user: User, target: Target) -> Any:
     return _notification(world, user, target)
+
+
+def _saved_view(world: World, user: User, target: Target) -> Any:
+    """A private saved view of the user (own), a colleague's, or one in another workspace."""
+    from amity.customers.models import SavedView
+
+    if target == "missing":
+        return None
+    other = world.bob if user == world.alice else world.alice
+    owner = {"own": user, "other_owner": other}.get(target, world.mallory)
+    return SavedView.objects.create(
+        workspace=_workspace(world, target), owner=owner, kind="person", name=f"View {next(_n)}"
+    )
+
+
+def saved_view(world: World, user: User, target: Target) -> int | None:
+    found = _saved_view(world, user, target)
+    return found.pk if found is not None else None
+
+
+def saved_view_record(world: World, user: User, target: Target) -> Any:
+    return _saved_view(world, user, target)
+
+
+def bulk_job(world: World, user: User, target: Target) -> int | None:
+    """A finished bulk action started by the user, someone else, or in another workspace."""
+    from amity.customers.models import BulkJob
+
+    if target == "missing":
+        return None
+    owner = {"own": user, "other_owner": world.erin if user != world.erin else world.alice}.get(
+        target, world.mallory
+    )
+    job = BulkJob.objects.create(
+        workspace=_workspace(world, target), user=owner, kind="person", action="assign"
+    )
+    return job.pk
+
+
+def bulk_job_record(world: World, user: User, target: Target) -> Any:
+    from amity.customers.models import BulkJob
+
+    pk = bulk_job(world, user, target)
+    return None if pk is None else BulkJob.objects.filter(pk=pk).first()

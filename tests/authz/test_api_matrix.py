@@ -68,6 +68,41 @@ API_RULES: dict[str, Rule] = {
         data=lambda r: {"confirm": r.full_name if r else "x", "reason": "matrix"},
         mutates=True,
     ),
+    "GET /saved-views": Rule("member"),
+    "POST /saved-views": Rule(
+        "member", method="POST", data=lambda r: {"kind": "person", "name": "Matrix view"}
+    ),
+    "GET /saved-views/{id}": Rule(
+        "own_object", obj="savedview", subject=subjects.saved_view_record
+    ),
+    "PATCH /saved-views/{id}": Rule(
+        "own_object",
+        method="PATCH",
+        obj="savedview",
+        subject=subjects.saved_view_record,
+        data=lambda r: {"name": "Renamed by the matrix"},
+        mutates=True,
+    ),
+    "DELETE /saved-views/{id}": Rule(
+        "own_object",
+        method="DELETE",
+        obj="savedview",
+        subject=subjects.saved_view_record,
+        mutates=True,
+    ),
+    "POST /people/bulk": Rule(
+        "editors",
+        method="POST",
+        obj="person",
+        data=lambda r: {"action": "assign", "filters": {"q": "zz-matrix"}},
+    ),
+    "POST /companies/bulk": Rule(
+        "editors",
+        method="POST",
+        obj="company",
+        data=lambda r: {"action": "assign", "filters": {"q": "zz-matrix"}},
+    ),
+    "GET /bulk-jobs/{id}": Rule("own_object", subject=subjects.bulk_job_record),
     "GET /companies": Rule("member"),
     "POST /companies": Rule(
         "create", method="POST", obj="company", data=lambda r: {"name": "API Co"}

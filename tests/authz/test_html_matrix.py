@@ -124,6 +124,16 @@ HTML_RULES: dict[str, Rule] = {
     "customers:export_download": Rule("own_object", subject=subjects.export_job),
     "customers:person_vcard": Rule("record", obj="person"),
     "customers:person_privacy_export": Rule("record", obj="person", action="privacy"),
+    "customers:person_view_save": _post("member", data=lambda r: {"name": "Matrix view"}),
+    "customers:company_view_save": _post("member", data=lambda r: {"name": "Matrix view"}),
+    "customers:view_delete": _post("own_object", subject=subjects.saved_view),
+    "customers:person_bulk": _post(
+        "editors", data=lambda r: {"action": "assign", "scope": "all", "q": "zz-matrix"}
+    ),
+    "customers:company_bulk": _post(
+        "editors", data=lambda r: {"action": "assign", "scope": "all", "q": "zz-matrix"}
+    ),
+    "customers:bulk_job": Rule("own_object", subject=subjects.bulk_job),
     "customers:person_erase": _post(
         "record",
         obj="person",

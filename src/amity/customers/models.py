@@ -259,3 +259,66 @@ class TimelineEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.summary}"
+
+
+class SavedView(models.Model):
+    """A named list view (filters, sort, columns) kept for its owner or shared with everyone."""
+
+    ACCESS_TYPE: ClassVar[str] = "savedview"
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20)  # "person" or "company"
+    name = models.CharField(_("name"), max_length=80)
+    # The list's query parameters, as the list reads them: q, owner, sort, cols, ...
+    params = models.JSONField(default=dict, blank=True)
+    shared = models.BooleanField(_("shared with the workspace"), default=False)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["workspace", "kind", "name"], name="savedview_ws_kind")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "owner", "kind", "name"], name="savedview_unique_name"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BulkJob(models.Model):
+    """A bulk action on many records, run by the worker when too large for one request."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    # Only the member who started it may follow it.
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20)  # "person" or "company"
+    action = models.CharField(max_length=20)
+    # The target: {"ids": [...]} or {"filters": {...}}, plus the action's arguments.
+    params = models.JSONField(default=dict)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    changed = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["workspace", "user", "-created_at"], name="bulk_ws_user")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.action} #{self.pk}"
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.total else min(100, self.done * 100 // self.total)

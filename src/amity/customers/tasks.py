@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from django.tasks import task
 
-from amity.customers import exports
+from amity.customers import bulk, exports
 
 
 @task()
 def build_export(job_id: int, workspace_id: int) -> str:
     """Write a large list export to var/exports and mark its job done."""
     return exports.run_job(job_id, workspace_id)
+
+
+@task()
+def run_bulk(job_id: int, workspace_id: int) -> str:
+    """Run a large bulk action (assign owner, move to trash) and mark its job done."""
+    return bulk.run_job(job_id, workspace_id)

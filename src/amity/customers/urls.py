@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from amity.customers import timeline_views, views, views_data
+from amity.customers import timeline_views, views, views_data, views_lists
 
 app_name = "customers"
 urlpatterns = [
@@ -37,6 +37,12 @@ urlpatterns = [
     path("people/<int:pk>/reveal/", views.person_reveal, name="person_reveal"),
     path("people/<int:pk>/history/", views.person_history, name="person_history"),
     path("people/<int:pk>/timeline/", timeline_views.person_timeline, name="person_timeline"),
+    path("people/views/", views_lists.view_save, {"kind": "person"}, name="person_view_save"),
+    path("companies/views/", views_lists.view_save, {"kind": "company"}, name="company_view_save"),
+    path("views/<int:pk>/delete/", views_lists.view_delete, name="view_delete"),
+    path("people/bulk/", views_lists.bulk_action, {"kind": "person"}, name="person_bulk"),
+    path("companies/bulk/", views_lists.bulk_action, {"kind": "company"}, name="company_bulk"),
+    path("bulk/<int:pk>/", views_lists.bulk_job, name="bulk_job"),
     path("trash/", views.trash, name="trash"),
     path("trash/people/<int:pk>/restore/", views.person_restore, name="person_restore"),
     path("trash/companies/<int:pk>/restore/", views.company_restore, name="company_restore"),

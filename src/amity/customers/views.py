@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from functools import wraps
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -22,7 +24,7 @@ from amity.core.exceptions import VersionConflict
 from amity.core.models import AuditEvent, Membership, User
 from amity.core.paging import paginate
 from amity.core.views._common import needs_second_factor
-from amity.customers import selectors, services
+from amity.customers import bulk, columns, saved_views, selectors, services
 from amity.customers.forms import (
     CompanyForm,
     PersonForm,
@@ -100,6 +102,48 @@ def _members(member: Membership) -> list[User]:
     return list(member_users(member))
 
 
+def _list_extras(
+    request: HttpRequest, member: Membership, kind: str, items: list[Any]
+) -> dict[str, Any]:
+    """Return the chosen columns with their cells, the saved views and the bulk actions."""
+    raw = ",".join(request.GET.getlist("cols"))
+    keys = columns.parse(kind, raw)
+    chosen = columns.chosen(kind, keys)
+    view_id = _id(request.GET.get("view", ""))
+    views = list(saved_views.for_member(member, kind))
+    actions = [
+        (key, label)
+        for key, (needed, label) in bulk.ACTIONS.items()
+        if access.can(member, kind, needed)
+    ]
+    current = next((v for v in views if v.pk == view_id), None)
+    prefix = "person" if kind == "person" else "company"
+    list_url = reverse(f"customers:{prefix}_list")
+    cols_param = ",".join(keys) if raw else ""
+    view_params = [
+        (key, value)
+        for key in saved_views.PARAMS
+        if (value := cols_param if key == "cols" else request.GET.get(key, "")[:200])
+    ]
+    return {
+        "columns": chosen,
+        "column_keys": keys,
+        "cols_param": cols_param,
+        "available_columns": columns.available(kind),
+        "rows": columns.rows(chosen, items),
+        "list_url": list_url,
+        "view_params": view_params,
+        "view_save_url": reverse(f"customers:{prefix}_view_save"),
+        "saved_view_links": [
+            (v, f"{list_url}?{urlencode({**v.params, 'view': v.pk})}") for v in views
+        ],
+        "current_view": current,
+        "may_change_view": current is not None and saved_views.may_change(member, current),
+        "bulk_actions": actions,
+        "bulk_url": reverse(f"customers:{prefix}_bulk"),
+    }
+
+
 @require_GET
 @member_view
 def person_list(request: HttpRequest, member: Membership) -> HttpResponse:
@@ -118,6 +162,7 @@ def person_list(request: HttpRequest, member: Membership) -> HttpResponse:
         "company_options": company_choices(member, selected=company),
         "can_create": access.can(member, "person", "create"),
         "can_export": access.can(member, "person", "export"),
+        **_list_extras(request, member, "person", page.items),
     }
     return _render(request, "customers/person_list.html", context, "results")
 
@@ -135,6 +180,7 @@ def company_list(request: HttpRequest, member: Membership) -> HttpResponse:
         "owners": _members(member),
         "can_create": access.can(member, "company", "create"),
         "can_export": access.can(member, "company", "export"),
+        **_list_extras(request, member, "company", page.items),
     }
     return _render(request, "customers/company_list.html", context, "results")
 

@@ -1,0 +1,269 @@
+"""JSON API for saved list views and bulk actions: thin operations over their services."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Field, Query, Router, Schema
+
+from amity.core.api import (
+    MAX_ID,
+    ApiError,
+    documents_headers,
+    errors,
+    etag_for,
+    expected_version,
+    json_only,
+    json_response,
+    member_of,
+    refuse_other_methods,
+)
+from amity.customers import bulk, saved_views
+from amity.customers.api import Id, IfMatch, In
+from amity.customers.models import BulkJob, SavedView
+
+router = Router(tags=["lists"])
+Kind = Literal["person", "company"]
+Name = Annotated[str, Field(min_length=1, max_length=80)]
+
+
+class ViewParams(In):
+    """A list's parameters, as its page reads them from the address."""
+
+    q: str = Field("", max_length=100)
+    owner: str = Field("", max_length=20, description='A user id, "me" or "none".')
+    company: str = Field("", max_length=19, pattern=r"^\d*$")
+    country: str = Field("", max_length=2, pattern=r"^([A-Za-z]{2})?$")
+    sort: str = Field("", max_length=20)
+    cols: str = Field("", max_length=300, description="Column keys, comma-separated.")
+
+
+class SavedViewCreate(In):
+    kind: Kind
+    name: Name
+    shared: bool = False
+    params: ViewParams = Field(default_factory=ViewParams)  # type: ignore[arg-type]
+
+
+class SavedViewPatch(In):
+    name: Name | None = None
+    shared: bool | None = None
+    params: ViewParams | None = None
+
+
+class SavedViewOut(Schema):
+    id: int
+    kind: str
+    name: str
+    shared: bool
+    owner: int = Field(description="The user id of the member who saved it.")
+    params: dict[str, str]
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class SavedViewList(Schema):
+    items: list[SavedViewOut]
+
+
+def _view_out(view: SavedView) -> SavedViewOut:
+    return SavedViewOut(
+        id=view.pk,
+        kind=view.kind,
+        name=view.name,
+        shared=view.shared,
+        owner=view.owner_id,
+        params=view.params,
+        version=view.version,
+        created_at=view.created_at,
+        updated_at=view.updated_at,
+    )
+
+
+def _respond(request: HttpRequest, status: int, view: SavedView) -> HttpResponse:
+    headers = {"ETag": etag_for(view)}
+    if status == 201:
+        headers["Location"] = f"{request.path.rstrip('/')}/{view.pk}"
+    return json_response(request, status, _view_out(view), headers)
+
+
+@router.get(
+    "/saved-views",
+    response={200: SavedViewList, **errors(401, 422)},
+    operation_id="saved_views_list",
+)
+def list_views(request: HttpRequest, kind: Query[Kind] = "person") -> HttpResponse:
+    """List the views of a list you may use: your own and the shared ones."""
+    views = saved_views.for_member(member_of(request), kind)
+    return json_response(request, 200, SavedViewList(items=[_view_out(v) for v in views]))
+
+
+@router.post(
+    "/saved-views",
+    response={201: SavedViewOut, **errors(400, 401, 403, 404, 415, 422)},
+    operation_id="saved_views_create",
+    openapi_extra=documents_headers(201, location=True),
+)
+@json_only
+def create_view(request: HttpRequest, payload: SavedViewCreate) -> HttpResponse:
+    """Save a list view; saving under a name you already use replaces that view."""
+    view = saved_views.save(
+        member_of(request),
+        payload.kind,
+        payload.name,
+        payload.params.model_dump(),
+        shared=payload.shared,
+    )
+    return _respond(request, 201, view)
+
+
+@router.get(
+    "/saved-views/{id}",
+    response={200: SavedViewOut, **errors(401, 404, 422)},
+    operation_id="saved_views_get",
+    openapi_extra=documents_headers(200),
+)
+def get_view(request: HttpRequest, id: Id) -> HttpResponse:
+    """Return one view you may use, with its ETag."""
+    return _respond(request, 200, saved_views.get(member_of(request), id))
+
+
+@router.patch(
+    "/saved-views/{id}",
+    response={200: SavedViewOut, **errors(400, 401, 403, 404, 412, 415, 422, 428)},
+    operation_id="saved_views_update",
+    openapi_extra=documents_headers(200),
+)
+@json_only
+def update_view(
+    request: HttpRequest, id: Id, payload: SavedViewPatch, if_match: IfMatch = None
+) -> HttpResponse:
+    """Rename, share or unshare a view, or give it new parameters (its owner or an admin)."""
+    member = member_of(request)
+    view = saved_views.get(member, id)
+    version = expected_version(view, if_match)
+    view = saved_views.update(
+        member,
+        view,
+        name=payload.name,
+        shared=payload.shared,
+        params=payload.params.model_dump() if payload.params is not None else None,
+        expected_version=version,
+    )
+    return _respond(request, 200, view)
+
+
+@router.delete(
+    "/saved-views/{id}",
+    response={204: None, **errors(401, 403, 404, 412, 422, 428)},
+    operation_id="saved_views_delete",
+)
+def delete_view(request: HttpRequest, id: Id, if_match: IfMatch = None) -> HttpResponse:
+    """Delete a view (its owner, or an admin)."""
+    member = member_of(request)
+    view = saved_views.get(member, id)
+    saved_views.delete(member, view, expected_version=expected_version(view, if_match))
+    return HttpResponse(status=204)
+
+
+# Bulk actions -----------------------------------------------------------------
+
+
+class BulkFilters(In):
+    q: str = Field("", max_length=100)
+    owner: str = Field("", max_length=20, description='A user id, "me" or "none".')
+    company: str = Field("", max_length=19, pattern=r"^\d*$")
+    country: str = Field("", max_length=2, pattern=r"^([A-Za-z]{2})?$")
+
+
+class BulkIn(In):
+    action: Literal["assign", "delete"]
+    ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] | None = Field(
+        None, max_length=bulk.MAX_IDS, description="The records to act on…"
+    )
+    filters: BulkFilters | None = Field(
+        None, description="…or every record these list filters match (give one of the two)."
+    )
+    owner: Annotated[int, Field(ge=1, le=MAX_ID)] | None = Field(
+        None, description="For assign: the new owner's user id; null leaves records unowned."
+    )
+
+
+class BulkOut(Schema):
+    status: Literal["queued", "running", "done", "failed"]
+    job: int | None = Field(None, description="The job to follow when run in the background.")
+    total: int = Field(description="Records targeted that you may see.")
+    changed: int
+    skipped: int = Field(description="Records left as they were (not yours to change).")
+
+
+def _bulk(request: HttpRequest, kind: str, payload: BulkIn) -> HttpResponse:
+    member = member_of(request)
+    if (payload.ids is None) == (payload.filters is None):
+        raise ApiError(
+            422,
+            "invalid",
+            "Give either ids or filters.",
+            {"ids": ["Give either ids or filters."]},
+        )
+    filters = payload.filters.model_dump() if payload.filters is not None else None
+    target = bulk.target_from([str(i) for i in payload.ids or ()], filters)
+    plan = bulk.plan(member, kind, payload.action, target, {"owner": payload.owner})
+    if plan.in_background:
+        job = bulk.start_job(member, plan)
+        return json_response(
+            request, 202, _job_out(job), {"Location": f"/api/v1/bulk-jobs/{job.pk}"}
+        )
+    result = bulk.run_now(member, plan)
+    out = BulkOut(
+        status="done", job=None, total=result.total, changed=result.changed, skipped=result.skipped
+    )
+    return json_response(request, 200, out)
+
+
+@router.post(
+    "/people/bulk",
+    response={200: BulkOut, 202: BulkOut, **errors(400, 401, 403, 404, 415, 422)},
+    operation_id="people_bulk",
+)
+@json_only
+def people_bulk(request: HttpRequest, payload: BulkIn) -> HttpResponse:
+    """Assign an owner to, or trash, many people at once; large sets run in the background."""
+    return _bulk(request, "person", payload)
+
+
+@router.post(
+    "/companies/bulk",
+    response={200: BulkOut, 202: BulkOut, **errors(400, 401, 403, 404, 415, 422)},
+    operation_id="companies_bulk",
+)
+@json_only
+def companies_bulk(request: HttpRequest, payload: BulkIn) -> HttpResponse:
+    """Assign an owner to, or trash, many companies at once; large sets run in the background."""
+    return _bulk(request, "company", payload)
+
+
+def _job_out(job: BulkJob) -> BulkOut:
+    return BulkOut(
+        status=job.status,  # type: ignore[arg-type]
+        job=job.pk,
+        total=job.total + job.skipped,
+        changed=job.changed,
+        skipped=job.skipped,
+    )
+
+
+@router.get(
+    "/bulk-jobs/{id}",
+    response={200: BulkOut, **errors(401, 404, 422)},
+    operation_id="bulk_jobs_get",
+)
+def get_bulk_job(request: HttpRequest, id: Id) -> HttpResponse:
+    """Follow a bulk action you started."""
+    return json_response(request, 200, _job_out(bulk.own_job(member_of(request), id)))
+
+
+refuse_other_methods(router)

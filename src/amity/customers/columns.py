@@ -1,0 +1,123 @@
+"""The columns a people or companies list can show, and which ones a member chose.
+
+Each list has a registry of columns; `?cols=email,phone` (or a saved view) picks
+some, in order. The name column always comes first. Later modules and custom
+fields add columns with `register(kind, Column(...))`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+MAX_COLUMNS = 12
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: Any
+    value: Callable[[Any], Any]
+    # How the cell shows its value: text, email, link (value is (url, text)), date or ago.
+    display: str = "text"
+    # The list's sort key, when the column can sort it.
+    sort: str = ""
+    desc_first: bool = False
+    default: bool = False
+    nowrap: bool = False
+
+
+_registry: dict[str, dict[str, Column]] = {"person": {}, "company": {}}
+
+
+def register(kind: str, column: Column) -> None:
+    """Offer `column` on the `kind` list ("person" or "company")."""
+    _registry[kind][column.key] = column
+
+
+def available(kind: str) -> list[Column]:
+    return list(_registry[kind].values())
+
+
+def defaults(kind: str) -> list[str]:
+    return [c.key for c in _registry[kind].values() if c.default]
+
+
+def parse(kind: str, raw: str) -> list[str]:
+    """Return the known column keys in `raw` ("email,phone"), or the defaults when none."""
+    keys = [k for k in dict.fromkeys(raw.split(",")) if k in _registry[kind]]
+    return keys[:MAX_COLUMNS] or defaults(kind)
+
+
+def chosen(kind: str, keys: Sequence[str]) -> list[Column]:
+    return [_registry[kind][k] for k in keys if k in _registry[kind]]
+
+
+def rows(columns: Sequence[Column], items: Sequence[Any]) -> list[tuple[Any, list[Any]]]:
+    """Return each record with its cells' values, in column order."""
+    return [(obj, [(col, col.value(obj)) for col in columns]) for obj in items]
+
+
+def _company_link(person: Any) -> tuple[str, str] | None:
+    company = person.company
+    if company is None or company.deleted_at is not None:
+        return None
+    return (company.get_absolute_url(), company.name)
+
+
+def _owner(obj: Any) -> Any:
+    return obj.owner
+
+
+def _register_builtin() -> None:
+    for kind in ("person", "company"):
+        register(kind, Column("owner", _("Owner"), _owner, default=True))
+        register(
+            kind,
+            Column(
+                "created",
+                _("Added"),
+                lambda o: o.created_at,
+                display="date",
+                sort="created",
+                desc_first=True,
+                default=True,
+                nowrap=True,
+            ),
+        )
+        register(
+            kind,
+            Column("updated", _("Updated"), lambda o: o.updated_at, display="ago", default=True),
+        )
+        register(kind, Column("city", _("City"), lambda o: o.billing_city))
+        register(kind, Column("country", _("Country"), lambda o: o.billing_country))
+    person = [
+        Column("company", _("Company"), _company_link, display="link", default=True),
+        Column("email", _("Email"), lambda p: p.email, display="email", default=True),
+        Column("phone", _("Phone"), lambda p: p.phone or p.mobile, default=True, nowrap=True),
+        Column("title", _("Job title"), lambda p: p.title),
+        Column("mobile", _("Mobile"), lambda p: p.mobile, nowrap=True),
+        Column("alt_email", _("Other email"), lambda p: p.alt_email, display="email"),
+    ]
+    company = [
+        Column("domain", _("Domain"), lambda c: c.domain, default=True),
+        Column("email", _("Email"), lambda c: c.email, display="email", default=True),
+        Column("phone", _("Phone"), lambda c: c.phone, default=True, nowrap=True),
+        Column("industry", _("Industry"), lambda c: c.industry),
+        Column("website", _("Website"), lambda c: c.website),
+    ]
+    order = ["company", "domain", "email", "phone", "owner", "created", "updated"]
+    for kind, own in (("person", person), ("company", company)):
+        for column in own:
+            register(kind, column)
+        # Defaults in the order the lists always had; the rest after them.
+        cols = _registry[kind]
+        _registry[kind] = dict(
+            sorted(cols.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else 99)
+        )
+
+
+_register_builtin()
