@@ -48,9 +48,21 @@
     }
   });
 
-  document.addEventListener("DOMContentLoaded", syncBulkForm);
+  // On phones the bulk actions start folded away, like the filters.
+  function foldOnPhones() {
+    if (!window.matchMedia("(max-width: 640px)").matches) return;
+    document.querySelectorAll("details.bulk-panel[open]").forEach(function (panel) {
+      panel.removeAttribute("open");
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    syncBulkForm();
+    foldOnPhones();
+  });
   document.addEventListener("htmx:afterSwap", function () {
     syncBulkForm();
     syncSelectAll();
+    foldOnPhones();
   });
 })();
