@@ -142,3 +142,22 @@ def notification(world: World, user: User, target: Target) -> int | None:
 
 def notification_record(world: World, user: User, target: Target) -> Any:
     return _notification(world, user, target)
+
+
+def custom_field_body() -> dict[str, Any]:
+    return {"target": "person", "key": f"matrix_{next(_n)}", "label": "Matrix", "type": "text"}
+
+
+def custom_field(world: World, user: User, target: Target) -> Any:
+    """A custom field definition in the acting workspace or another one."""
+    from amity.customers.models import CustomField
+
+    if target == "missing":
+        return None
+    return CustomField.objects.create(
+        workspace=_workspace(world, target),
+        target="person",
+        key=f"f{next(_n)}",
+        label="F",
+        type="text",
+    )

@@ -377,6 +377,9 @@ def build_api() -> NinjaAPI:
     # First: "/people/export" must not be taken for "/people/{id}".
     api.add_router("/", customers_data_router)
     api.add_router("/", customers_router)
+    from amity.customers.api_fields import router as custom_fields_router
+
+    api.add_router("/", custom_fields_router)
     from amity.activities.api import router as notes_router
     from amity.core.notifications_api import router as notifications_router
     from amity.customers.timeline_api import router as timeline_router

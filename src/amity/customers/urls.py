@@ -14,6 +14,7 @@ urlpatterns = [
     path("companies/<int:pk>/edit/", views.company_edit, name="company_edit"),
     path("companies/<int:pk>/delete/", views.company_delete, name="company_delete"),
     path("companies/<int:pk>/history/", views.company_history, name="company_history"),
+    path("companies/<int:pk>/changes/", views.company_changes, name="company_changes"),
     path(
         "companies/<int:pk>/timeline/",
         timeline_views.company_timeline,
@@ -36,6 +37,7 @@ urlpatterns = [
     path("people/<int:pk>/delete/", views.person_delete, name="person_delete"),
     path("people/<int:pk>/reveal/", views.person_reveal, name="person_reveal"),
     path("people/<int:pk>/history/", views.person_history, name="person_history"),
+    path("people/<int:pk>/changes/", views.person_changes, name="person_changes"),
     path("people/<int:pk>/timeline/", timeline_views.person_timeline, name="person_timeline"),
     path("trash/", views.trash, name="trash"),
     path("trash/people/<int:pk>/restore/", views.person_restore, name="person_restore"),

@@ -22,7 +22,7 @@ from amity.core.exceptions import VersionConflict
 from amity.core.models import AuditEvent, Membership, User
 from amity.core.paging import paginate
 from amity.core.views._common import needs_second_factor
-from amity.customers import selectors, services
+from amity.customers import custom_fields, fields, selectors, services
 from amity.customers.forms import (
     CompanyForm,
     PersonForm,
@@ -31,7 +31,7 @@ from amity.customers.forms import (
     company_choices,
     member_users,
 )
-from amity.customers.models import Company, CustomerRecord, Person
+from amity.customers.models import Company, CustomerRecord, CustomField, Person, Stage, Tag
 
 HISTORY_ON_RECORD = 5
 PEOPLE_ON_COMPANY = 20
@@ -85,7 +85,16 @@ def _list_params(request: HttpRequest, sorts: dict[str, list[str]]) -> selectors
         owner = ""
     country = get.get("country", "").strip()
     sort = get.get("sort", "name")
+    stage = get.get("stage", "")
+    custom = tuple(
+        (name, get.get(name, ""))
+        for name in sorted(get)
+        if name.startswith("cf_") and len(name) < 50
+    )
     return selectors.ListParams(
+        tag=get.get("tag", "").strip()[:50],
+        stage=stage if stage in Stage.values else "",
+        custom=custom[:10],
         q=get.get("q", "")[:100],
         owner=owner,
         company=_id(get.get("company", "")),
@@ -100,6 +109,34 @@ def _members(member: Membership) -> list[User]:
     return list(member_users(member))
 
 
+def _list_extras(request: HttpRequest, member: Membership, kind: str) -> dict[str, Any]:
+    """Return the tag choices, custom field filters and the custom columns asked for."""
+    definitions = [
+        d
+        for d in custom_fields.definitions(member.workspace_id, kind)
+        if d.type != CustomField.Type.SENSITIVE
+    ]
+    wanted = set(request.GET.getlist("col"))
+    columns = [d for d in definitions if d.key in wanted]
+    return {
+        "tags": list(Tag.objects.filter(workspace_id=member.workspace_id).order_by("name")[:200]),
+        "custom_filters": [
+            {"field": d, "value": request.GET.get(f"cf_{d.key}", "")}
+            for d in definitions
+            if d.type in (CustomField.Type.SELECT, CustomField.Type.CHECKBOX, CustomField.Type.TEXT)
+        ],
+        "custom_columns": columns,
+        "column_choices": definitions,
+    }
+
+
+def _custom_cells(page_items: list[Any], columns: list[CustomField]) -> list[tuple[Any, list[str]]]:
+    return [
+        (obj, [custom_fields.display(d, (obj.custom or {}).get(d.key)) for d in columns])
+        for obj in page_items
+    ]
+
+
 @require_GET
 @member_view
 def person_list(request: HttpRequest, member: Membership) -> HttpResponse:
@@ -110,8 +147,11 @@ def person_list(request: HttpRequest, member: Membership) -> HttpResponse:
     company = None
     if params.company:
         company = access.visible(member, Company).filter(pk=params.company).first()
+    extras = _list_extras(request, member, "person")
     context = {
         "page": page,
+        "rows": _custom_cells(page.items, extras["custom_columns"]),
+        **extras,
         "params": params,
         "owners": _members(member),
         "company_filter": company,
@@ -129,8 +169,12 @@ def company_list(request: HttpRequest, member: Membership) -> HttpResponse:
     access.require(member, "company", "view")
     params = _list_params(request, selectors.COMPANY_SORTS)
     page = selectors.companies(member, params)
+    extras = _list_extras(request, member, "company")
     context = {
         "page": page,
+        "rows": _custom_cells(page.items, extras["custom_columns"]),
+        **extras,
+        "stages": Stage.choices,
         "params": params,
         "owners": _members(member),
         "can_create": access.can(member, "company", "create"),
@@ -178,6 +222,30 @@ def _history_preview(member: Membership, obj: CustomerRecord) -> list[AuditEvent
     return audit.history_for(member.workspace_id, obj.ACCESS_TYPE, obj.pk, limit=HISTORY_ON_RECORD)
 
 
+def _record_extras(member: Membership, obj: CustomerRecord) -> dict[str, Any]:
+    """Return the record's tags and custom field rows (sensitive ones masked)."""
+    link = fields.link_model(obj)
+    owner = "person" if isinstance(obj, Person) else "company"
+    tags = [
+        row.tag
+        for row in link.objects.filter(workspace_id=obj.workspace_id, **{owner: obj.pk})
+        .select_related("tag")
+        .order_by("tag__name")
+    ]
+    definitions = custom_fields.definitions(member.workspace_id, obj.ACCESS_TYPE)
+    masked: dict[str, str] = {}
+    if any(d.type == CustomField.Type.SENSITIVE for d in definitions):
+        masked = custom_fields.masked_secrets(obj)
+    rows = []
+    for d in definitions:
+        if d.type == CustomField.Type.SENSITIVE:
+            value = masked.get(d.key, "")
+        else:
+            value = custom_fields.display(d, (obj.custom or {}).get(d.key))
+        rows.append({"field": d, "value": value})
+    return {"tags": tags, "custom_rows": rows}
+
+
 def _record_actions(member: Membership, obj: CustomerRecord) -> dict[str, bool]:
     kind = obj.ACCESS_TYPE
     return {
@@ -202,6 +270,9 @@ def person_detail(request: HttpRequest, member: Membership, pk: int) -> HttpResp
         "sensitive": _sensitive_rows(person),
         "may": _record_actions(member, person),
         "history": _history_preview(member, person),
+        "emails": fields.contacts_of(person, "emails"),
+        "phones": fields.contacts_of(person, "phones"),
+        **_record_extras(member, person),
         **timeline_views.context(request, member, person),
     }
     return render(request, "customers/person_detail.html", context)
@@ -226,6 +297,7 @@ def company_detail(request: HttpRequest, member: Membership, pk: int) -> HttpRes
         "may": _record_actions(member, company),
         "history": _history_preview(member, company),
         "can_add_person": access.can(member, "person", "create"),
+        **_record_extras(member, company),
         **timeline_views.context(request, member, company),
     }
     return render(request, "customers/company_detail.html", context)
@@ -283,6 +355,30 @@ def company_history(request: HttpRequest, member: Membership, pk: int) -> HttpRe
     return _history(request, member, access.get_for_user(member, Company, pk))
 
 
+def _changes(
+    request: HttpRequest, member: Membership, obj: CustomerRecord, model: Any
+) -> HttpResponse:
+    field = request.GET.get("field", "")[:60]
+    rows = selectors.field_history(member, obj, field)
+    names = [f.name for f in model._meta.concrete_fields if f.editable]
+    context = {"record": obj, "rows": rows, "field": field, "names": names}
+    return render(request, "customers/changes.html", context)
+
+
+@require_GET
+@member_view
+def person_changes(request: HttpRequest, member: Membership, pk: int) -> HttpResponse:
+    """List every change to this person's fields, old → new, optionally one field only."""
+    return _changes(request, member, access.get_for_user(member, Person, pk), Person)
+
+
+@require_GET
+@member_view
+def company_changes(request: HttpRequest, member: Membership, pk: int) -> HttpResponse:
+    """List every change to this company's fields, old → new, optionally one field only."""
+    return _changes(request, member, access.get_for_user(member, Company, pk), Company)
+
+
 # Forms
 
 
@@ -292,14 +388,26 @@ def _attach_errors(form: Any, exc: ValidationError) -> None:
         form.add_error(None, exc)
         return
     for name, errors in exc.message_dict.items():
-        field = name.removesuffix("_id")
-        form.add_error(field if field in form.fields else None, errors)
+        if isinstance(form, RecordForm):
+            form.add_error(form.error_field(name), errors)
+        else:
+            field = name.removesuffix("_id")
+            form.add_error(field if field in form.fields else None, errors)
 
 
 def _display(value: Any) -> str:
     if value is None or value == "":
         return "—"
     return str(value)
+
+
+def _phone_or_text(record: CustomerRecord, name: str, value: str) -> str:
+    if name != "phones":
+        return value
+    try:
+        return fields.e164(value, fields.region_of(record), name)
+    except ValidationError:
+        return value
 
 
 def _conflict_rows(
@@ -309,6 +417,25 @@ def _conflict_rows(
     rows = []
     yours = form.service_data()
     for name, mine in yours.items():
+        if name == "custom":
+            continue
+        if name in ("tags", "emails", "phones"):
+            if name == "tags":
+                label, theirs_list = str(form.fields["tags"].label), fields.tag_names(current)
+                mine_list = fields.clean_tag_names(mine)
+            else:
+                label = str(form.fields[name[:-1]].label)
+                theirs_list = [c["value"] for c in fields.contacts_of(current, name)]  # type: ignore[arg-type]
+                mine_list = [_phone_or_text(current, name, str(c["value"])) for c in mine]
+            if theirs_list != mine_list:
+                rows.append(
+                    {
+                        "label": label,
+                        "theirs": _display(", ".join(theirs_list)),
+                        "yours": _display(", ".join(mine_list)),
+                    }
+                )
+            continue
         theirs = getattr(current, f"{name}_id" if name in ("owner", "company") else name)
         if (theirs or None) == (mine or None):
             continue
