@@ -321,12 +321,13 @@ def _update(
         exclude += ["company", *SENSITIVE_FIELDS]
     obj.full_clean(exclude=exclude, validate_unique=False)
     _check_references(member, obj, before)
+    had = {name: bool(getattr(obj, name, "")) for name in SENSITIVE_FIELDS}
     sealed_changes = (
         _seal_sensitive(member, obj, sensitive or {}) if isinstance(obj, Person) else {}
     )
     after = _snapshot(obj, extras.tags)
     changes: dict[str, Any] = _audit_changes(before, after)
-    changes.update({k: [CHANGED, v] for k, v in sealed_changes.items()})
+    changes.update({k: [CHANGED if had[k] else None, v] for k, v in sealed_changes.items()})
     columns = _columns(obj)
     if isinstance(obj, Person):
         for name in SENSITIVE_FIELDS:
