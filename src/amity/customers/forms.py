@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -13,7 +14,14 @@ from django.utils.translation import gettext_lazy
 from amity.core import access
 from amity.core.models import Membership, User
 from amity.customers import custom_fields, fields, services
-from amity.customers.models import ADDRESS_FIELDS, Company, ContactType, CustomField, Person
+from amity.customers.models import (
+    ADDRESS_FIELDS,
+    ADDRESS_KINDS,
+    Company,
+    ContactType,
+    CustomField,
+    Person,
+)
 from amity.customers.validators import validate_iban
 
 COMPANY_CHOICES_SHOWN = 50
@@ -363,6 +371,26 @@ class PersonForm(RecordForm):
             *sensitive,
             *ADDRESS_FIELDS,
         ]
+
+    def clean(self) -> dict[str, Any] | None:
+        cleaned = super().clean() or {}
+        region = next(
+            (cleaned[f"{k}_country"] for k in ADDRESS_KINDS if cleaned.get(f"{k}_country")), None
+        )
+        # Checked here too, so an error sits on the field that holds the number.
+        for name in ("phone", "mobile"):
+            if cleaned.get(name):
+                try:
+                    fields.e164(cleaned[name], region, name)
+                except ValidationError as exc:
+                    self.add_error(name, exc.message_dict[name])
+        for entry in _parse_contact_lines(str(cleaned.get("more_phones") or "")):
+            try:
+                fields.e164(entry["value"], region, "more_phones")
+            except ValidationError as exc:
+                self.add_error("more_phones", exc.message_dict["more_phones"])
+                break
+        return cleaned
 
     def clean_bank_account(self) -> str:
         value = str(self.cleaned_data.get("bank_account") or "").strip()
