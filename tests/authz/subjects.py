@@ -161,3 +161,8 @@ def custom_field(world: World, user: User, target: Target) -> Any:
         label="F",
         type="text",
     )
+
+
+def custom_field_pk(world: World, user: User, target: Target) -> int | None:
+    field = custom_field(world, user, target)
+    return field.pk if field is not None else None

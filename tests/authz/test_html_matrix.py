@@ -103,6 +103,8 @@ HTML_RULES: dict[str, Rule] = {
     "customers:person_reveal": _post("record", obj="person", action="reveal", data=_reveal_form),
     "customers:person_history": Rule("record_audit", obj="person"),
     "customers:person_changes": Rule("record", obj="person"),
+    "customers:custom_fields": Rule("admin"),
+    "customers:custom_field_edit": Rule("admin_object", subject=subjects.custom_field_pk),
     "customers:person_restore": _post("trashed", obj="person", action="delete", mutates=True),
     "customers:trash": Rule("deleters"),
     # Timelines, notes and notifications.

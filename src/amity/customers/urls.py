@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from amity.customers import timeline_views, views, views_data
+from amity.customers import timeline_views, views, views_data, views_fields
 
 app_name = "customers"
 urlpatterns = [
@@ -40,6 +40,12 @@ urlpatterns = [
     path("people/<int:pk>/changes/", views.person_changes, name="person_changes"),
     path("people/<int:pk>/timeline/", timeline_views.person_timeline, name="person_timeline"),
     path("trash/", views.trash, name="trash"),
+    path("settings/custom-fields/", views_fields.custom_field_list, name="custom_fields"),
+    path(
+        "settings/custom-fields/<int:pk>/",
+        views_fields.custom_field_edit,
+        name="custom_field_edit",
+    ),
     path("trash/people/<int:pk>/restore/", views.person_restore, name="person_restore"),
     path("trash/companies/<int:pk>/restore/", views.company_restore, name="company_restore"),
 ]
