@@ -35,6 +35,11 @@ PERSON_ONLY = {
     "company_id": 1,
     "national_id_bidx": "0" * 32,
     "bank_account_bidx": "0" * 32,
+    # Set only through `emails`, `phones` and the consent flags.
+    "more_emails": [{"value": "x@example.test", "type": "work"}],
+    "more_phones": [],
+    "email_consent_at": "2000-01-01T00:00:00Z",
+    "messaging_consent_at": "2000-01-01T00:00:00Z",
 }
 COMPANY_FIELDS = sorted(FORBIDDEN)
 PERSON_FIELDS = sorted({**FORBIDDEN, **PERSON_ONLY})

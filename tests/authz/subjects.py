@@ -186,3 +186,27 @@ def bulk_job_record(world: World, user: User, target: Target) -> Any:
 
     pk = bulk_job(world, user, target)
     return None if pk is None else BulkJob.objects.filter(pk=pk).first()
+
+
+def custom_field_body() -> dict[str, Any]:
+    return {"target": "person", "key": f"matrix_{next(_n)}", "label": "Matrix", "type": "text"}
+
+
+def custom_field(world: World, user: User, target: Target) -> Any:
+    """A custom field definition in the acting workspace or another one."""
+    from amity.customers.models import CustomField
+
+    if target == "missing":
+        return None
+    return CustomField.objects.create(
+        workspace=_workspace(world, target),
+        target="person",
+        key=f"f{next(_n)}",
+        label="F",
+        type="text",
+    )
+
+
+def custom_field_pk(world: World, user: User, target: Target) -> int | None:
+    field = custom_field(world, user, target)
+    return field.pk if field is not None else None

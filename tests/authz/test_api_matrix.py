@@ -139,6 +139,22 @@ API_RULES: dict[str, Rule] = {
         action="reveal",
         data=lambda r: {"fields": ["national_id"], "reason": "matrix check"},
     ),
+    "GET /people/{id}/changes": Rule("record", obj="person"),
+    "GET /companies/{id}/changes": Rule("record", obj="company"),
+    "GET /custom-fields": Rule("member"),
+    "POST /custom-fields": Rule(
+        "admin", method="POST", data=lambda r: subjects.custom_field_body()
+    ),
+    "PATCH /custom-fields/{id}": Rule(
+        "admin_object",
+        method="PATCH",
+        subject=subjects.custom_field,
+        data=lambda r: {"label": "Matrix"},
+        mutates=True,
+    ),
+    "DELETE /custom-fields/{id}": Rule(
+        "admin_object", method="DELETE", subject=subjects.custom_field, mutates=True
+    ),
 }
 
 
@@ -172,7 +188,7 @@ def _request(client: Client, rule: Rule, path: str, record: Any, token: str | No
     version = reload(record)
     if rule.method in ("PATCH", "DELETE"):
         # A current If-Match, so only authorization decides the answer.
-        kind = rule.obj
+        kind = rule.obj or getattr(record, "ACCESS_TYPE", None)
         headers["If-Match"] = f'"{kind}-{record_pk(record)}-v{version[0] if version else 1}"'
     body = json.dumps(rule.data(record)) if rule.data else None
     return client.generic(

@@ -90,6 +90,7 @@ HTML_RULES: dict[str, Rule] = {
     ),
     "customers:company_delete": _post("record", obj="company", action="delete", mutates=True),
     "customers:company_history": Rule("record_audit", obj="company"),
+    "customers:company_changes": Rule("record", obj="company"),
     "customers:company_restore": _post("trashed", obj="company", action="delete", mutates=True),
     # People.
     "customers:person_list": Rule("member"),
@@ -101,6 +102,9 @@ HTML_RULES: dict[str, Rule] = {
     "customers:person_delete": _post("record", obj="person", action="delete", mutates=True),
     "customers:person_reveal": _post("record", obj="person", action="reveal", data=_reveal_form),
     "customers:person_history": Rule("record_audit", obj="person"),
+    "customers:person_changes": Rule("record", obj="person"),
+    "customers:custom_fields": Rule("admin"),
+    "customers:custom_field_edit": Rule("admin_object", subject=subjects.custom_field_pk),
     "customers:person_restore": _post("trashed", obj="person", action="delete", mutates=True),
     "customers:trash": Rule("deleters"),
     # Timelines, notes and notifications.

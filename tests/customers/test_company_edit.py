@@ -24,14 +24,16 @@ def test_it_shows_the_newer_values_on_a_version_conflict(
     world: World, as_user: Callable[[User], Client]
 ) -> None:
     initech = helpers.company(world)
-    stale = helpers.form_data(initech, phone="222")
+    stale = helpers.form_data(initech, phone="+4722222222")
     services.update_company(
-        world.member(world.alice), initech, {"phone": "111"}, expected_version=1
+        world.member(world.alice), initech, {"phone": "+47 11 11 11 11"}, expected_version=1
     )
     response = as_user(world.carol).post(f"/companies/{initech.pk}/edit/", stale)
     assert response.status_code == 200
-    assert response.context["conflict"] == [{"label": "Phone", "theirs": "111", "yours": "222"}]
-    assert helpers.reload(initech).phone == "111"
+    assert response.context["conflict"] == [
+        {"label": "Phone", "theirs": "+4711111111", "yours": "+4722222222"}
+    ]
+    assert helpers.reload(initech).phone == "+4711111111"
 
 
 def test_it_answers_404_once_the_record_is_in_the_trash(

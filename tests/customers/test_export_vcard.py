@@ -25,8 +25,8 @@ def test_it_downloads_a_vcard_with_escaped_values_and_an_audit_event(
         title="Head of A;B",
         company=co.pk,
         email="ann@x.test",
-        phone="+47 1234",
-        mobile="+47 999",
+        phone="+47 22 33 44 55",
+        mobile="+47 999 99 999",
         billing_street="1 Main St\nFloor 2",
         billing_city="Oslo",
         billing_postal_code="0150",
@@ -42,7 +42,7 @@ def test_it_downloads_a_vcard_with_escaped_values_and_an_audit_event(
     assert "ORG:Smith\\, Jones\\; Partners" in lines
     assert "TITLE:Head of A\\;B" in lines
     assert "EMAIL;TYPE=work;PREF=1:ann@x.test" in lines
-    assert "TEL;VALUE=uri;TYPE=cell:tel:+47 999" in lines
+    assert "TEL;VALUE=uri;TYPE=cell:tel:+4799999999" in lines
     assert "ADR;TYPE=x-billing:;;1 Main St\\nFloor 2;Oslo;;0150;NO" in lines
     assert not any(line.startswith("ADR;TYPE=x-shipping") for line in lines)
     assert lines[-2:] == ["END:VCARD", ""]

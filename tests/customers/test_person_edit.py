@@ -35,14 +35,15 @@ def test_it_saves_changes_and_bumps_the_version(
 ) -> None:
     ann = helpers.person(world, first_name="Ann")
     response = as_user(world.carol).post(
-        f"/people/{ann.pk}/edit/", helpers.form_data(ann, first_name="Anna", phone="123")
+        f"/people/{ann.pk}/edit/",
+        helpers.form_data(ann, first_name="Anna", phone="+47 22 33 44 55"),
     )
     assert response.status_code == 302
     assert response["Location"] == f"/people/{ann.pk}/"
     stored = helpers.reload(ann)
-    assert (stored.first_name, stored.phone, stored.version) == ("Anna", "123", 2)
+    assert (stored.first_name, stored.phone, stored.version) == ("Anna", "+4722334455", 2)
     [update] = helpers.events("update", ann)
-    assert update.changes == {"first_name": ["Ann", "Anna"], "phone": ["", "123"]}
+    assert update.changes == {"first_name": ["Ann", "Anna"], "phone": ["", "+4722334455"]}
 
 
 def test_it_keeps_sensitive_values_when_left_blank(
@@ -73,8 +74,8 @@ def test_it_replaces_and_clears_sensitive_values(
 def test_it_shows_the_newer_values_on_a_version_conflict(
     world: World, as_user: Callable[[User], Client]
 ) -> None:
-    ann = helpers.person(world, first_name="Ann", phone="1")
-    stale = helpers.form_data(ann, first_name="Mine", phone="1")
+    ann = helpers.person(world, first_name="Ann", phone="+47 22 33 44 55")
+    stale = helpers.form_data(ann, first_name="Mine", phone="+47 22 33 44 55")
     services.update_person(
         world.member(world.alice), ann, {"first_name": "Theirs"}, expected_version=1
     )

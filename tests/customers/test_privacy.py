@@ -44,8 +44,8 @@ def _canary(world: World) -> Person:
         company=co.pk,
         email=CANARY_EMAIL,
         alt_email="z2@example.test",
-        phone="+47 555 01",
-        mobile="+47 555 02",
+        phone="+47 555 55 501",
+        mobile="+47 555 55 502",
         billing_street="1 Canary Row",
         shipping_city="Canaryville",
     )
@@ -98,7 +98,7 @@ def test_it_exports_everything_about_a_person_decrypted_and_audited(
     ]
     person_csv = list(csv.DictReader(io.StringIO(archive.read("person.csv").decode(), newline="")))
     assert person_csv[0]["national_id"] == CANARY_ID
-    assert person_csv[0]["phone"] == "'+47 555 01"  # formula-safe
+    assert person_csv[0]["phone"] == "'+4755555501"  # formula-safe
     assert "access_history.csv" in archive.read("README.txt").decode()
     reveals = helpers.events("reveal", zeb)
     assert sorted(e.changes["field"] for e in reveals) == ["bank_account", "national_id"]

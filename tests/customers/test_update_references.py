@@ -17,7 +17,7 @@ def test_it_edits_a_person_whose_company_is_in_the_trash(world: World) -> None:
     peter = services.create_person(alice, {"last_name": "Gibbons", "company": initech.pk})
     services.trash(alice, initech)
     services.update_person(alice, peter, {"phone": "+47 22 00 58 88"}, expected_version=1)
-    assert (peter.phone, peter.company_id, peter.version) == ("+47 22 00 58 88", initech.pk, 2)
+    assert (peter.phone, peter.company_id, peter.version) == ("+4722005888", initech.pk, 2)
 
 
 def test_it_edits_a_record_whose_owner_left(world: World) -> None:

@@ -81,8 +81,8 @@ def test_it_ranks_exact_and_prefix_matches_above_typos(world: World) -> None:
 
 def test_it_finds_phones_by_their_digits(world: World) -> None:
     helpers.person(world, last_name="Dialled", phone="+47 22 00 58 88")
-    helpers.person(world, last_name="Local", mobile="020 7946 0018")
-    helpers.company(world, name="Phone Co", phone="(555) 123-4567")
+    helpers.person(world, last_name="Local", mobile="020 7946 0018", billing_country="GB")
+    helpers.company(world, name="Phone Co", phone="(555) 123-4567", billing_country="US")
     assert _titles(world, "22005888") == ["Dialled"]
     assert _titles(world, "+47 22 00 58 88") == ["Dialled"]
     assert _titles(world, "4722005888") == ["Dialled"]

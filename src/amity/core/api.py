@@ -381,6 +381,9 @@ def build_api() -> NinjaAPI:
     # Also before "/people/{id}": "/people/bulk" is not a person.
     api.add_router("/", lists_router)
     api.add_router("/", customers_router)
+    from amity.customers.api_fields import router as custom_fields_router
+
+    api.add_router("/", custom_fields_router)
     from amity.activities.api import router as notes_router
     from amity.core.notifications_api import router as notifications_router
     from amity.customers.timeline_api import router as timeline_router

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from django.core.exceptions import ValidationError
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Header, Path, Query, Router, Schema
 from pydantic import ConfigDict, field_validator
@@ -23,8 +24,17 @@ from amity.core.api import (
     not_modified,
     refuse_other_methods,
 )
-from amity.customers import selectors, services
-from amity.customers.models import ADDRESS_FIELDS, Company, CustomerRecord, Person
+from amity.core.models import Membership
+from amity.customers import custom_fields, fields, selectors, services
+from amity.customers.models import (
+    ADDRESS_FIELDS,
+    Company,
+    CompanyTag,
+    CustomerRecord,
+    CustomField,
+    Person,
+    PersonTag,
+)
 from amity.customers.validators import validate_iban
 
 router = Router(tags=["customers"])
@@ -96,15 +106,45 @@ class AddressIn(In):
     shipping_postal_code: str = _text(20)
     shipping_region: str = _text(100)
     shipping_country: Country = ""
+    other_street: str = _text(200)
+    other_city: str = _text(100)
+    other_postal_code: str = _text(20)
+    other_region: str = _text(100)
+    other_country: Country = ""
 
 
-class CompanyCreate(AddressIn):
+ContactTypeName = Literal["work", "home", "mobile", "other"]
+SizeName = Literal["", "1-10", "11-50", "51-200", "201-500", "501-1000", "1001-5000", "5001+"]
+StageName = Literal["", "lead", "prospect", "customer", "former"]
+TagName = Annotated[str, Field(min_length=1, max_length=50)]
+CUSTOM_DOC = (
+    "Custom field values keyed by field key (see GET /custom-fields for keys and types); "
+    "keys you leave out keep their value, null clears one."
+)
+
+
+class ContactIn(In):
+    value: str = Field(min_length=1, max_length=254)
+    type: ContactTypeName = "work"
+    primary: bool = False
+
+
+class ExtrasIn(In):
+    tags: list[TagName] | None = Field(
+        None, max_length=20, description="The record's tags by name (replaces them all)."
+    )
+    custom: dict[str, Any] | None = Field(None, description=CUSTOM_DOC)
+
+
+class CompanyCreate(AddressIn, ExtrasIn):
     name: str = _text(200, required=True)
     domain: str = _text(200)
     industry: str = _text(100)
     website: str = _text(300)
     phone: str = _text(40)
     email: str = _text(254)
+    size: SizeName = Field("", description="Employee-count bracket.")
+    lifecycle_stage: StageName = ""
     owner: RefId | None = Field(None, description="A member's user id; you when omitted.")
 
 
@@ -127,15 +167,30 @@ class SensitiveIn(In):
             raise ValueError(" ".join(exc.messages)) from exc
 
 
-class PersonCreate(AddressIn, SensitiveIn):
+PHONE_DOC = "Stored as E.164; local numbers need a country in an address."
+EMAILS_DOC = "All email addresses with their types; one may be primary (else the first is)."
+PHONES_DOC = "All phone numbers with their types (stored as E.164); one may be primary."
+
+
+class PersonFieldsIn(In):
+    email_type: ContactTypeName | None = None
+    phone_type: ContactTypeName | None = None
+    source: str | None = Field(None, max_length=100, description="Where the person came from.")
+    email_consent: bool | None = Field(None, description="Its time is recorded on change.")
+    messaging_consent: bool | None = Field(None, description="Its time is recorded on change.")
+    emails: list[ContactIn] | None = Field(None, max_length=11, description=EMAILS_DOC)
+    phones: list[ContactIn] | None = Field(None, max_length=11, description=PHONES_DOC)
+
+
+class PersonCreate(AddressIn, SensitiveIn, ExtrasIn, PersonFieldsIn):
     first_name: str = _text(100)
     last_name: str = _text(100, required=True)
     title: str = _text(120)
     company: RefId | None = None
     email: str = _text(254)
     alt_email: str = _text(254)
-    phone: str = _text(40)
-    mobile: str = _text(40)
+    phone: str = Field("", max_length=40, description=PHONE_DOC)
+    mobile: str = Field("", max_length=40, description=PHONE_DOC)
     owner: RefId | None = Field(None, description="A member's user id; you when omitted.")
 
 
@@ -156,9 +211,14 @@ class AddressPatch(In):
     shipping_postal_code: str | None = _optional(20)
     shipping_region: str | None = _optional(100)
     shipping_country: Country | None = None
+    other_street: str | None = _optional(200)
+    other_city: str | None = _optional(100)
+    other_postal_code: str | None = _optional(20)
+    other_region: str | None = _optional(100)
+    other_country: Country | None = None
 
 
-class CompanyPatch(AddressPatch):
+class CompanyPatch(AddressPatch, ExtrasIn):
     """Send only what changes; null clears a field."""
 
     name: str | None = _optional(200, required=True)
@@ -167,10 +227,12 @@ class CompanyPatch(AddressPatch):
     website: str | None = _optional(300)
     phone: str | None = _optional(40)
     email: str | None = _optional(254)
+    size: SizeName | None = None
+    lifecycle_stage: StageName | None = None
     owner: RefId | None = None
 
 
-class PersonPatch(AddressPatch, SensitiveIn):
+class PersonPatch(AddressPatch, SensitiveIn, ExtrasIn, PersonFieldsIn):
     """Send only what changes; null clears a field."""
 
     first_name: str | None = _optional(100)
@@ -199,8 +261,9 @@ class ListQuery(Schema):
     after: str | None = Field(None, max_length=1000, pattern=r"^[A-Za-z0-9_-]+$")
     before: str | None = Field(None, max_length=1000, pattern=r"^[A-Za-z0-9_-]+$")
     limit: int = Field(50, ge=1, le=200)
+    tag: str = Field("", max_length=50, description="Only records with this tag.")
 
-    @field_validator("q", mode="after")
+    @field_validator("q", "tag", mode="after")
     @classmethod
     def _no_nul(cls, value: str) -> str:
         if "\x00" in value:
@@ -217,7 +280,13 @@ class ListQuery(Schema):
             after=self.after,
             before=self.before,
             size=self.limit,
+            tag=self.tag.strip(),
+            stage=getattr(self, "stage", ""),
         )
+
+
+class CompanyListQuery(ListQuery):
+    stage: StageName = Field("", description="Only companies at this lifecycle stage.")
 
 
 class PersonListQuery(ListQuery):
@@ -243,6 +312,16 @@ class RecordOut(Schema):
     shipping_postal_code: str
     shipping_region: str
     shipping_country: str
+    other_street: str
+    other_city: str
+    other_postal_code: str
+    other_region: str
+    other_country: str
+    tags: list[str]
+    custom: dict[str, Any] = Field(
+        description="Custom field values by key; sensitive ones masked, and only for roles "
+        "that may reveal them."
+    )
 
 
 class CompanyOut(RecordOut):
@@ -252,6 +331,14 @@ class CompanyOut(RecordOut):
     website: str
     phone: str
     email: str
+    size: str
+    lifecycle_stage: str
+
+
+class ContactOut(Schema):
+    value: str
+    type: str
+    primary: bool
 
 
 class PersonOut(RecordOut):
@@ -264,6 +351,15 @@ class PersonOut(RecordOut):
     alt_email: str
     phone: str
     mobile: str
+    email_type: str
+    phone_type: str
+    emails: list[ContactOut]
+    phones: list[ContactOut]
+    source: str
+    email_consent: bool
+    email_consent_at: datetime | None
+    messaging_consent: bool
+    messaging_consent_at: datetime | None
     national_id: str = Field(description="Masked (`•••• 4821`); reveal it with /reveal.")
     bank_account: str = Field(description="Masked (`•••• 4821`); reveal it with /reveal.")
 
@@ -287,7 +383,23 @@ class RevealOut(Schema):
     values: dict[str, str] = Field(description="The plaintext of each field asked for.")
 
 
-def _record(obj: CustomerRecord) -> dict[str, Any]:
+def _custom_out(obj: CustomerRecord, sensitive: dict[str, str] | None) -> dict[str, Any]:
+    """Return the live custom values; sensitive ones only when given (masked)."""
+    definitions = getattr(obj, "_custom_definitions", None)
+    if definitions is None:
+        definitions = custom_fields.definitions(obj.workspace_id, obj.ACCESS_TYPE)
+    values = obj.custom or {}
+    out: dict[str, Any] = {}
+    for d in definitions:
+        if d.type == CustomField.Type.SENSITIVE:
+            if sensitive is not None and sensitive.get(d.key):
+                out[d.key] = sensitive[d.key]
+        elif d.key in values:
+            out[d.key] = values[d.key]
+    return out
+
+
+def _record(obj: CustomerRecord, sensitive: dict[str, str] | None) -> dict[str, Any]:
     return {
         "id": obj.pk,
         "owner": obj.owner_id,
@@ -295,21 +407,42 @@ def _record(obj: CustomerRecord) -> dict[str, Any]:
         "created_at": obj.created_at,
         "updated_at": obj.updated_at,
         **{name: getattr(obj, name) for name in ADDRESS_FIELDS},
+        "tags": fields.tag_names(obj),
+        "custom": _custom_out(obj, sensitive),
     }
 
 
-def company_out(company: Company) -> CompanyOut:
-    data = _record(company)
+def _masked_custom(member: Membership | None, obj: CustomerRecord) -> dict[str, str] | None:
+    if member is None or not access.can(member, obj.ACCESS_TYPE, "reveal", obj):
+        return None
+    return custom_fields.masked_secrets(obj)
+
+
+def company_out(company: Company, member: Membership | None = None) -> CompanyOut:
+    data = _record(company, _masked_custom(member, company))
     for name in ("name", "domain", "industry", "website", "phone", "email"):
         data[name] = getattr(company, name)
+    data.update(size=company.size, lifecycle_stage=company.lifecycle_stage)
     return CompanyOut(**data)
 
 
-def person_out(person: Person) -> PersonOut:
-    data = _record(person)
+def person_out(person: Person, member: Membership | None = None) -> PersonOut:
+    data = _record(person, _masked_custom(member, person))
     for name in ("first_name", "last_name", "full_name", "title", "email", "alt_email"):
         data[name] = getattr(person, name)
     data.update(phone=person.phone, mobile=person.mobile, company=person.company_id)
+    for name in (
+        "email_type",
+        "phone_type",
+        "source",
+        "email_consent",
+        "email_consent_at",
+        "messaging_consent",
+        "messaging_consent_at",
+    ):
+        data[name] = getattr(person, name)
+    data["emails"] = fields.contacts_of(person, "emails")
+    data["phones"] = fields.contacts_of(person, "phones")
     for name in services.SENSITIVE_FIELDS:
         data[name] = services.masked(person, name)
     return PersonOut(**data)
@@ -325,10 +458,40 @@ def _with_etag(request: HttpRequest, status: int, out: Schema, obj: CustomerReco
     return json_response(request, status, out, headers)
 
 
+NULL_MEANS: dict[str, Any] = {"tags": [], "custom": {}, "emails": [], "phones": []}
+
+
 def _patch_data(payload: In, nullable: set[str]) -> dict[str, Any]:
     """Return the changed fields; null clears text fields and unsets references."""
     data = payload.model_dump(exclude_unset=True, exclude=set(services.SENSITIVE_FIELDS))
-    return {k: ("" if v is None and k not in nullable else v) for k, v in data.items()}
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if value is None and key in ("email_consent", "messaging_consent"):
+            value = False
+        elif value is None and key in ("email_type", "phone_type"):
+            value = "work"
+        elif value is None and key in NULL_MEANS:
+            value = NULL_MEANS[key]
+        elif value is None and key not in nullable:
+            value = ""
+        out[key] = value
+    return out
+
+
+def _with_tags(member: Membership, items: list[Any], kind: str) -> list[Any]:
+    """Load the page's tags and the custom field definitions in one query each."""
+    link = PersonTag if kind == "person" else CompanyTag
+    prefetch_related_objects(
+        items,
+        Prefetch(
+            "tag_links",
+            queryset=link.objects.filter(workspace_id=member.workspace_id).select_related("tag"),
+        ),
+    )
+    definitions = custom_fields.definitions(member.workspace_id, kind)
+    for item in items:
+        item._custom_definitions = definitions
+    return items
 
 
 def _sensitive(payload: In) -> dict[str, str | None]:
@@ -355,11 +518,12 @@ def _get(
     response={200: CompanyPage, **errors(400, 401, 422)},
     operation_id="companies_list",
 )
-def list_companies(request: HttpRequest, filters: Query[ListQuery]) -> CompanyPage:
+def list_companies(request: HttpRequest, filters: Query[CompanyListQuery]) -> CompanyPage:
     """List the companies you may see, a page at a time."""
-    page = selectors.companies(member_of(request), filters.params())
+    member = member_of(request)
+    page = selectors.companies(member, filters.params())
     return CompanyPage(
-        items=[company_out(c) for c in page.items],
+        items=[company_out(c) for c in _with_tags(member, page.items, "company")],
         next=page.next_cursor,
         prev=page.prev_cursor,
         total=page.total,
@@ -382,7 +546,7 @@ def create_company(
 
     def produce() -> HttpResponse:
         company = services.create_company(member, payload.model_dump(exclude_unset=True))
-        return _with_etag(request, 201, company_out(company), company)
+        return _with_etag(request, 201, company_out(company, member), company)
 
     return idempotency.respond(request, member, idempotency_key, produce)
 
@@ -395,8 +559,9 @@ def create_company(
 )
 def get_company(request: HttpRequest, id: Id, if_none_match: IfNoneMatch = None) -> HttpResponse:
     """Return one company with its ETag."""
-    company = access.get_for_user(member_of(request), Company, id)
-    return _get(request, company, company_out(company), if_none_match)
+    member = member_of(request)
+    company = access.get_for_user(member, Company, id)
+    return _get(request, company, company_out(company, member), if_none_match)
 
 
 @router.patch(
@@ -415,7 +580,7 @@ def update_company(
     version = expected_version(company, if_match)
     data = _patch_data(payload, {"owner"})
     company = services.update_company(member, company, data, expected_version=version)
-    return _with_etag(request, 200, company_out(company), company)
+    return _with_etag(request, 200, company_out(company, member), company)
 
 
 @router.delete(
@@ -443,7 +608,7 @@ def restore_company(request: HttpRequest, id: Id) -> HttpResponse:
     company = access.get_for_user(member, Company, id, "delete", deleted=True)
     services.restore(member, company)
     company = access.get_for_user(member, Company, id)
-    return _with_etag(request, 200, company_out(company), company)
+    return _with_etag(request, 200, company_out(company, member), company)
 
 
 # People ---------------------------------------------------------------------
@@ -456,9 +621,10 @@ def restore_company(request: HttpRequest, id: Id) -> HttpResponse:
 )
 def list_people(request: HttpRequest, filters: Query[PersonListQuery]) -> PersonPage:
     """List the people you may see, a page at a time; sensitive fields come masked."""
-    page = selectors.people(member_of(request), filters.params(company=filters.company))
+    member = member_of(request)
+    page = selectors.people(member, filters.params(company=filters.company))
     return PersonPage(
-        items=[person_out(p) for p in page.items],
+        items=[person_out(p) for p in _with_tags(member, page.items, "person")],
         next=page.next_cursor,
         prev=page.prev_cursor,
         total=page.total,
@@ -482,7 +648,7 @@ def create_person(
     def produce() -> HttpResponse:
         data = payload.model_dump(exclude_unset=True, exclude=set(services.SENSITIVE_FIELDS))
         person = services.create_person(member, data, _sensitive(payload))
-        return _with_etag(request, 201, person_out(person), person)
+        return _with_etag(request, 201, person_out(person, member), person)
 
     return idempotency.respond(request, member, idempotency_key, produce)
 
@@ -495,8 +661,9 @@ def create_person(
 )
 def get_person(request: HttpRequest, id: Id, if_none_match: IfNoneMatch = None) -> HttpResponse:
     """Return one person with its ETag; sensitive fields come masked."""
-    person = access.get_for_user(member_of(request), Person, id)
-    return _get(request, person, person_out(person), if_none_match)
+    member = member_of(request)
+    person = access.get_for_user(member, Person, id)
+    return _get(request, person, person_out(person, member), if_none_match)
 
 
 @router.patch(
@@ -520,7 +687,7 @@ def update_person(
         expected_version=version,
         sensitive=_sensitive(payload),
     )
-    return _with_etag(request, 200, person_out(person), person)
+    return _with_etag(request, 200, person_out(person, member), person)
 
 
 @router.delete(
@@ -548,7 +715,7 @@ def restore_person(request: HttpRequest, id: Id) -> HttpResponse:
     person = access.get_for_user(member, Person, id, "delete", deleted=True)
     services.restore(member, person)
     person = access.get_for_user(member, Person, id)
-    return _with_etag(request, 200, person_out(person), person)
+    return _with_etag(request, 200, person_out(person, member), person)
 
 
 @router.post(

@@ -29,15 +29,32 @@ Kind = Literal["person", "company"]
 Name = Annotated[str, Field(min_length=1, max_length=80)]
 
 
-class ViewParams(In):
-    """A list's parameters, as its page reads them from the address."""
+class BulkFilters(In):
+    """The filters of a people or companies list."""
 
     q: str = Field("", max_length=100)
     owner: str = Field("", max_length=20, description='A user id, "me" or "none".')
     company: str = Field("", max_length=19, pattern=r"^\d*$")
     country: str = Field("", max_length=2, pattern=r"^([A-Za-z]{2})?$")
+    tag: str = Field("", max_length=50)
+    stage: str = Field("", max_length=20, description="Companies' lifecycle stage.")
+    custom: dict[Annotated[str, Field(max_length=45)], Annotated[str, Field(max_length=100)]] = (
+        Field(default_factory=dict, description="Custom field filters, as the list's cf_ keys.")
+    )
+
+
+class ViewParams(BulkFilters):
+    """A list's parameters, as its page reads them from the address."""
+
     sort: str = Field("", max_length=20)
     cols: str = Field("", max_length=300, description="Column keys, comma-separated.")
+
+
+def _flat(filters: BulkFilters) -> dict[str, str]:
+    """Return the filters as the list reads them from its address (custom ones as cf_<key>)."""
+    raw = filters.model_dump()
+    custom = raw.pop("custom", {})
+    return {**raw, **{f"cf_{k.removeprefix('cf_')}": v for k, v in custom.items()}}
 
 
 class SavedViewCreate(In):
@@ -114,7 +131,7 @@ def create_view(request: HttpRequest, payload: SavedViewCreate) -> HttpResponse:
         member_of(request),
         payload.kind,
         payload.name,
-        payload.params.model_dump(),
+        _flat(payload.params),
         shared=payload.shared,
     )
     return _respond(request, 201, view)
@@ -150,7 +167,7 @@ def update_view(
         view,
         name=payload.name,
         shared=payload.shared,
-        params=payload.params.model_dump() if payload.params is not None else None,
+        params=_flat(payload.params) if payload.params is not None else None,
         expected_version=version,
     )
     return _respond(request, 200, view)
@@ -170,13 +187,6 @@ def delete_view(request: HttpRequest, id: Id, if_match: IfMatch = None) -> HttpR
 
 
 # Bulk actions -----------------------------------------------------------------
-
-
-class BulkFilters(In):
-    q: str = Field("", max_length=100)
-    owner: str = Field("", max_length=20, description='A user id, "me" or "none".')
-    company: str = Field("", max_length=19, pattern=r"^\d*$")
-    country: str = Field("", max_length=2, pattern=r"^([A-Za-z]{2})?$")
 
 
 class BulkIn(In):
@@ -209,7 +219,7 @@ def _bulk(request: HttpRequest, kind: str, payload: BulkIn) -> HttpResponse:
             "Give either ids or filters.",
             {"ids": ["Give either ids or filters."]},
         )
-    filters = payload.filters.model_dump() if payload.filters is not None else None
+    filters = _flat(payload.filters) if payload.filters is not None else None
     target = bulk.target_from([str(i) for i in payload.ids or ()], filters)
     plan = bulk.plan(member, kind, payload.action, target, {"owner": payload.owner})
     if plan.in_background:

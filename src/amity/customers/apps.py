@@ -13,6 +13,8 @@ class CustomersConfig(AppConfig):
 
         # Values sealed by customers.services with crypto.seal(..., "person", field, ...).
         keys.register("customers.Person", "person", ("national_id", "bank_account"))
+        # Sensitive custom field values, sealed by customers.custom_fields.
+        keys.register("customers.CustomSecret", "custom", ("value",))
         from amity.customers import privacy, search
 
         search.register()

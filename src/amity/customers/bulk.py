@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy
 from amity.core import access
 from amity.core.exceptions import VersionConflict
 from amity.core.models import Membership
-from amity.customers import exports, selectors, services
+from amity.customers import selectors, services
 from amity.customers.forms import member_users
 from amity.customers.models import BulkJob, Company, CustomerRecord, Person
 
@@ -84,7 +84,8 @@ class Result:
 def _query(member: Membership, kind: str, target: Target, action: str = "view") -> QuerySet[Any]:
     model = MODELS[kind]
     if target.filters is not None:
-        params = exports.params_from(target.filters)
+        sorts = selectors.PERSON_SORTS if kind == "person" else selectors.COMPANY_SORTS
+        params = selectors.params_from_query(target.filters, sorts, paging=False)
         if kind == "person":
             return selectors.people_query(member, params, action)
         return selectors.companies_query(member, params, action)
@@ -250,5 +251,5 @@ def own_job(member: Membership, pk: int) -> BulkJob:
 
 def target_from(ids: Sequence[str], filters: dict[str, Any] | None) -> Target:
     if filters is not None:
-        return Target(filters=exports.filters_of(exports.params_from(filters)))
+        return Target(filters=selectors.filters_in(filters))
     return Target(ids=tuple(int(i) for i in ids if i.isascii() and i.isdigit() and len(i) < 19))

@@ -21,7 +21,7 @@ class Column:
     key: str
     label: Any
     value: Callable[[Any], Any]
-    # How the cell shows its value: text, email, link (value is (url, text)), date or ago.
+    # How the cell shows its value: text, email, phone, link (value is (url, text)), date or ago.
     display: str = "text"
     # The list's sort key, when the column can sort it.
     sort: str = ""
@@ -38,22 +38,29 @@ def register(kind: str, column: Column) -> None:
     _registry[kind][column.key] = column
 
 
-def available(kind: str) -> list[Column]:
-    return list(_registry[kind].values())
+def _all(kind: str, extra: Sequence[Column] = ()) -> dict[str, Column]:
+    return {**_registry[kind], **{c.key: c for c in extra}}
+
+
+def available(kind: str, extra: Sequence[Column] = ()) -> list[Column]:
+    """Return the columns a list offers: the registered ones, then `extra` (custom fields)."""
+    return list(_all(kind, extra).values())
 
 
 def defaults(kind: str) -> list[str]:
     return [c.key for c in _registry[kind].values() if c.default]
 
 
-def parse(kind: str, raw: str) -> list[str]:
+def parse(kind: str, raw: str, extra: Sequence[Column] = ()) -> list[str]:
     """Return the known column keys in `raw` ("email,phone"), or the defaults when none."""
-    keys = [k for k in dict.fromkeys(raw.split(",")) if k in _registry[kind]]
+    known = _all(kind, extra)
+    keys = [k for k in dict.fromkeys(raw.split(",")) if k in known]
     return keys[:MAX_COLUMNS] or defaults(kind)
 
 
-def chosen(kind: str, keys: Sequence[str]) -> list[Column]:
-    return [_registry[kind][k] for k in keys if k in _registry[kind]]
+def chosen(kind: str, keys: Sequence[str], extra: Sequence[Column] = ()) -> list[Column]:
+    known = _all(kind, extra)
+    return [known[k] for k in keys if k in known]
 
 
 def rows(columns: Sequence[Column], items: Sequence[Any]) -> list[tuple[Any, list[Any]]]:
@@ -97,15 +104,22 @@ def _register_builtin() -> None:
     person = [
         Column("company", _("Company"), _company_link, display="link", default=True),
         Column("email", _("Email"), lambda p: p.email, display="email", default=True),
-        Column("phone", _("Phone"), lambda p: p.phone or p.mobile, default=True, nowrap=True),
+        Column(
+            "phone",
+            _("Phone"),
+            lambda p: p.phone or p.mobile,
+            display="phone",
+            default=True,
+            nowrap=True,
+        ),
         Column("title", _("Job title"), lambda p: p.title),
-        Column("mobile", _("Mobile"), lambda p: p.mobile, nowrap=True),
+        Column("mobile", _("Mobile"), lambda p: p.mobile, display="phone", nowrap=True),
         Column("alt_email", _("Other email"), lambda p: p.alt_email, display="email"),
     ]
     company = [
         Column("domain", _("Domain"), lambda c: c.domain, default=True),
         Column("email", _("Email"), lambda c: c.email, display="email", default=True),
-        Column("phone", _("Phone"), lambda c: c.phone, default=True, nowrap=True),
+        Column("phone", _("Phone"), lambda c: c.phone, display="phone", default=True, nowrap=True),
         Column("industry", _("Industry"), lambda c: c.industry),
         Column("website", _("Website"), lambda c: c.website),
     ]

@@ -19,15 +19,24 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import HttpResponse
 from django.utils import timezone
 
 from amity.core import access, audit
 from amity.core.exports import csv_lines, write_xlsx
 from amity.core.models import Membership
-from amity.customers import selectors
-from amity.customers.models import Company, CustomerRecord, ExportJob, Person
+from amity.customers import custom_fields, selectors
+from amity.customers.fields import tag_names
+from amity.customers.models import (
+    Company,
+    CompanyTag,
+    CustomerRecord,
+    CustomField,
+    ExportJob,
+    Person,
+    PersonTag,
+)
 
 FORMATS = {
     "csv": "text/csv; charset=utf-8",
@@ -44,6 +53,14 @@ def _date(value: Any) -> str:
     return value.isoformat(timespec="seconds") if value else ""
 
 
+def _contacts(items: list[dict[str, Any]] | None) -> str:
+    return "; ".join(f"{e.get('value', '')} ({e.get('type', '')})" for e in items or [])
+
+
+def _consent(given: bool, at: Any) -> str:
+    return f"yes {_date(at)}".strip() if given else (f"no {_date(at)}".strip())
+
+
 def _owner(obj: CustomerRecord) -> str:
     return obj.owner.email if obj.owner_id and obj.owner else ""
 
@@ -57,6 +74,12 @@ PERSON_COLUMNS: list[Column] = [
     ("Email", lambda p: p.email),
     ("Phone", lambda p: p.phone),
     ("Mobile", lambda p: p.mobile),
+    ("More emails", lambda p: _contacts(p.more_emails)),
+    ("More phones", lambda p: _contacts(p.more_phones)),
+    ("Source", lambda p: p.source),
+    ("Email consent", lambda p: _consent(p.email_consent, p.email_consent_at)),
+    ("Messaging consent", lambda p: _consent(p.messaging_consent, p.messaging_consent_at)),
+    ("Tags", lambda p: ", ".join(tag_names(p))),
     ("Owner", _owner),
     ("Country", lambda p: p.billing_country),
     ("Added", lambda p: _date(p.created_at)),
@@ -70,6 +93,9 @@ COMPANY_COLUMNS: list[Column] = [
     ("Website", lambda c: c.website),
     ("Email", lambda c: c.email),
     ("Phone", lambda c: c.phone),
+    ("Size", lambda c: c.size),
+    ("Lifecycle stage", lambda c: c.lifecycle_stage),
+    ("Tags", lambda c: ", ".join(tag_names(c))),
     ("Owner", _owner),
     ("Country", lambda c: c.billing_country),
     ("Added", lambda c: _date(c.created_at)),
@@ -98,14 +124,36 @@ def query(member: Membership, kind: str, params: selectors.ListParams) -> QueryS
     return qs.order_by(*sorts.get(params.sort, sorts["name"]))
 
 
-def rows(kind: str, qs: QuerySet[Any]) -> Iterator[list[Any]]:
+def _custom_columns(kind: str, workspace_id: int) -> list[CustomField]:
+    """Return the custom fields exported: live ones, never sensitive ones."""
+    return [
+        d
+        for d in custom_fields.definitions(workspace_id, kind)
+        if d.type != CustomField.Type.SENSITIVE
+    ]
+
+
+def rows(
+    kind: str, qs: QuerySet[Any], workspace_id: int, extra: list[CustomField] | None = None
+) -> Iterator[list[Any]]:
     columns = KINDS[kind][1]
-    for obj in qs.iterator(chunk_size=CHUNK):
-        yield [value(obj) for _, value in columns]
+    extra = _custom_columns(kind, workspace_id) if extra is None else extra
+    link = PersonTag if kind == "person" else CompanyTag
+    tags = Prefetch(
+        "tag_links",
+        queryset=link.objects.filter(workspace_id=workspace_id).select_related("tag"),
+    )
+    for obj in qs.prefetch_related(tags).iterator(chunk_size=CHUNK):
+        custom = obj.custom or {}
+        yield [value(obj) for _, value in columns] + [
+            custom_fields.display(d, custom.get(d.key)) for d in extra
+        ]
 
 
-def header(kind: str) -> list[str]:
-    return [name for name, _ in KINDS[kind][1]]
+def header(kind: str, workspace_id: int, extra: list[CustomField] | None = None) -> list[str]:
+    names = [name for name, _ in KINDS[kind][1]]
+    extra = _custom_columns(kind, workspace_id) if extra is None else extra
+    return names + [d.label for d in extra]
 
 
 def filters_of(params: selectors.ListParams) -> dict[str, Any]:
@@ -115,8 +163,11 @@ def filters_of(params: selectors.ListParams) -> dict[str, Any]:
 
 
 def params_from(data: dict[str, Any]) -> selectors.ListParams:
-    allowed = {"q", "owner", "company", "country", "sort"}
-    return selectors.ListParams(**{k: v for k, v in data.items() if k in allowed})
+    allowed = {"q", "owner", "company", "country", "sort", "tag", "stage"}
+    values = {k: v for k, v in data.items() if k in allowed}
+    custom = data.get("custom") or ()
+    values["custom"] = tuple((str(p[0]), str(p[1])) for p in custom if len(p) == 2)
+    return selectors.ListParams(**values)
 
 
 def file_name(kind: str, fmt: str) -> str:
@@ -124,15 +175,17 @@ def file_name(kind: str, fmt: str) -> str:
     return f"{'people' if kind == 'person' else 'companies'}-{stamp}.{fmt}"
 
 
-def render(kind: str, fmt: str, qs: QuerySet[Any]) -> tuple[bytes, int]:
+def render(kind: str, fmt: str, qs: QuerySet[Any], workspace_id: int) -> tuple[bytes, int]:
     """Return the file's bytes and how many rows it holds."""
+    extra = _custom_columns(kind, workspace_id)
+    head, body = header(kind, workspace_id, extra), rows(kind, qs, workspace_id, extra)
     if fmt == "xlsx":
         buffer = io.BytesIO()
-        count = write_xlsx(buffer, header(kind), rows(kind, qs))
+        count = write_xlsx(buffer, head, body)
         return buffer.getvalue(), count
-    lines = [*csv_lines([header(kind)])]
+    lines = [*csv_lines([head])]
     count = 0
-    for line in csv_lines(rows(kind, qs)):
+    for line in csv_lines(body):
         lines.append(line)
         count += 1
     return "".join(lines).encode(), count
@@ -155,7 +208,7 @@ def export_now(
     member: Membership, kind: str, fmt: str, params: selectors.ListParams
 ) -> tuple[bytes, int]:
     """Build the export in the request (callers check `is_large` first) and audit it."""
-    data, count = render(kind, fmt, query(member, kind, params))
+    data, count = render(kind, fmt, query(member, kind, params), member.workspace_id)
     record_export(member, kind, fmt, params, count)
     return data, count
 
@@ -216,10 +269,14 @@ def run_job(job_id: int, workspace_id: int) -> str:
     try:
         with open(path, "wb") as handle:
             if job.format == "xlsx":
-                write_xlsx(handle, header(job.kind), counted(rows(job.kind, qs)))
+                write_xlsx(
+                    handle,
+                    header(job.kind, job.workspace_id),
+                    counted(rows(job.kind, qs, job.workspace_id)),
+                )
             else:
-                handle.write("".join(csv_lines([header(job.kind)])).encode())
-                for line in csv_lines(counted(rows(job.kind, qs))):
+                handle.write("".join(csv_lines([header(job.kind, job.workspace_id)])).encode())
+                for line in csv_lines(counted(rows(job.kind, qs, job.workspace_id))):
                     handle.write(line.encode())
     except Exception:
         # Never leave a job "running" forever, nor half a file behind.

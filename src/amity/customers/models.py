@@ -51,16 +51,51 @@ class CustomerRecord(models.Model):
     shipping_postal_code = models.CharField(_("shipping postal code"), max_length=20, blank=True)
     shipping_region = models.CharField(_("shipping region"), max_length=100, blank=True)
     shipping_country = models.CharField(_("shipping country"), max_length=2, blank=True)
+    other_street = models.CharField(_("other street"), max_length=200, blank=True)
+    other_city = models.CharField(_("other city"), max_length=100, blank=True)
+    other_postal_code = models.CharField(_("other postal code"), max_length=20, blank=True)
+    other_region = models.CharField(_("other region"), max_length=100, blank=True)
+    other_country = models.CharField(_("other country"), max_length=2, blank=True)
+    # Values of the workspace's custom fields, keyed by CustomField.key; checked by
+    # customers.custom_fields against the definitions. Sensitive ones live in CustomSecret.
+    custom = models.JSONField(_("custom fields"), default=dict, blank=True)
 
     class Meta:
         abstract = True
 
 
+ADDRESS_KINDS = ("billing", "shipping", "other")
 ADDRESS_FIELDS = [
     f"{kind}_{part}"
-    for kind in ("billing", "shipping")
+    for kind in ADDRESS_KINDS
     for part in ("street", "city", "postal_code", "region", "country")
 ]
+
+
+class ContactType(models.TextChoices):
+    WORK = "work", _("work")
+    HOME = "home", _("home")
+    MOBILE = "mobile", _("mobile")
+    OTHER = "other", _("other")
+
+
+class Size(models.TextChoices):
+    """Employee-count brackets."""
+
+    S1 = "1-10", "1–10"
+    S2 = "11-50", "11–50"
+    S3 = "51-200", "51–200"
+    S4 = "201-500", "201–500"
+    S5 = "501-1000", "501–1,000"
+    S6 = "1001-5000", "1,001–5,000"
+    S7 = "5001+", "5,001+"
+
+
+class Stage(models.TextChoices):
+    LEAD = "lead", _("lead")
+    PROSPECT = "prospect", _("prospect")
+    CUSTOMER = "customer", _("customer")
+    FORMER = "former", _("former customer")
 
 
 class Company(CustomerRecord):
@@ -72,6 +107,10 @@ class Company(CustomerRecord):
     website = models.URLField(_("website"), max_length=300, blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     email = models.EmailField(_("email"), blank=True)
+    size = models.CharField(_("size"), max_length=10, choices=Size.choices, blank=True)
+    lifecycle_stage = models.CharField(
+        _("lifecycle stage"), max_length=10, choices=Stage.choices, blank=True
+    )
 
     class Meta:
         verbose_name = _("company")
@@ -108,10 +147,27 @@ class Person(CustomerRecord):
         related_name="people",
         verbose_name=_("company"),
     )
+    # The primary email and phone stay in indexed columns (lists, search, duplicates);
+    # further ones are a short JSON list [{"value": ..., "type": ...}] read with the row.
     email = models.EmailField(_("email"), blank=True)
+    email_type = models.CharField(
+        _("email type"), max_length=10, choices=ContactType.choices, default=ContactType.WORK
+    )
     alt_email = models.EmailField(_("other email"), blank=True)
+    more_emails = models.JSONField(_("more emails"), default=list, blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
+    phone_type = models.CharField(
+        _("phone type"), max_length=10, choices=ContactType.choices, default=ContactType.WORK
+    )
     mobile = models.CharField(_("mobile"), max_length=40, blank=True)
+    more_phones = models.JSONField(_("more phones"), default=list, blank=True)
+    source = models.CharField(_("source"), max_length=100, blank=True)
+    email_consent = models.BooleanField(_("consents to email"), default=False)
+    email_consent_at = models.DateTimeField(_("email consent changed"), null=True, blank=True)
+    messaging_consent = models.BooleanField(_("consents to messaging"), default=False)
+    messaging_consent_at = models.DateTimeField(
+        _("messaging consent changed"), null=True, blank=True
+    )
     # Sealed by core.crypto; `*_bidx` is the keyed hash for exact-match search.
     national_id = models.TextField(_("national ID number"), blank=True)
     national_id_bidx = models.CharField(max_length=32, blank=True)
@@ -289,6 +345,29 @@ class SavedView(models.Model):
         return self.name
 
 
+class Tag(models.Model):
+    """A label a workspace puts on companies and people, filterable on lists."""
+
+    class Colour(models.TextChoices):
+        GREY = "grey", _("grey")
+        BLUE = "blue", _("blue")
+        GREEN = "green", _("green")
+        YELLOW = "yellow", _("yellow")
+        RED = "red", _("red")
+        PURPLE = "purple", _("purple")
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("name"), max_length=50)
+    colour = models.CharField(_("colour"), max_length=10, choices=Colour.choices, default="grey")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["workspace", "name"], name="tag_ws_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class BulkJob(models.Model):
     """A bulk action on many records, run by the worker when too large for one request."""
 
@@ -322,3 +401,109 @@ class BulkJob(models.Model):
     @property
     def percent(self) -> int:
         return 100 if not self.total else min(100, self.done * 100 // self.total)
+
+
+class PersonTag(models.Model):
+    # The workspace column keeps the tenant guard and the list filter on one index.
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    # DO_NOTHING: services delete links within the workspace before a record is purged.
+    person = models.ForeignKey(Person, on_delete=models.DO_NOTHING, related_name="tag_links")
+    tag = models.ForeignKey(Tag, on_delete=models.DO_NOTHING, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "tag", "person"], name="persontag_unique")
+        ]
+        indexes = [models.Index(fields=["workspace", "person"], name="persontag_ws_person")]
+
+    def __str__(self) -> str:
+        return f"{self.person_id}:{self.tag_id}"
+
+
+class CompanyTag(models.Model):
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    company = models.ForeignKey(Company, on_delete=models.DO_NOTHING, related_name="tag_links")
+    tag = models.ForeignKey(Tag, on_delete=models.DO_NOTHING, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "tag", "company"], name="companytag_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["workspace", "company"], name="companytag_ws_company")]
+
+    def __str__(self) -> str:
+        return f"{self.company_id}:{self.tag_id}"
+
+
+class CustomField(models.Model):
+    """A field a workspace admin adds to companies or people; values live in `custom`."""
+
+    # Managing definitions is its own grant (admins only by default); reading them is not.
+    ACCESS_TYPE: ClassVar[str] = "custom_field"
+
+    class Type(models.TextChoices):
+        TEXT = "text", _("text")
+        LONG_TEXT = "long_text", _("long text")
+        NUMBER = "number", _("number")
+        MONEY = "money", _("money")
+        DATE = "date", _("date")
+        SELECT = "select", _("select")
+        MULTI_SELECT = "multi_select", _("multi-select")
+        CHECKBOX = "checkbox", _("checkbox")
+        URL = "url", _("URL")
+        EMAIL = "email", _("email")
+        SENSITIVE = "sensitive", _("sensitive text")
+
+    class Target(models.TextChoices):
+        COMPANY = "company", _("company")
+        PERSON = "person", _("person")
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    target = models.CharField(_("record type"), max_length=10, choices=Target.choices)
+    key = models.SlugField(_("key"), max_length=40)
+    label = models.CharField(_("label"), max_length=100)
+    type = models.CharField(_("type"), max_length=20, choices=Type.choices)
+    options = models.JSONField(_("options"), default=list, blank=True)
+    required = models.BooleanField(_("required"), default=False)
+    help_text = models.CharField(_("help text"), max_length=200, blank=True)
+    position = models.PositiveIntegerField(_("position"), default=0)
+    archived = models.BooleanField(_("archived"), default=False)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "target", "key"], name="customfield_ws_target_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class CustomSecret(models.Model):
+    """A sensitive custom field's value, sealed with core.crypto (its own row uid in the AAD).
+
+    Kept out of the `custom` JSON so key rotation (core.keys) re-encrypts it like any
+    other sealed column.
+    """
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    target = models.CharField(max_length=10)
+    record_id = models.BigIntegerField()
+    key = models.SlugField(max_length=40)
+    value = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "target", "record_id", "key"], name="customsecret_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.target}:{self.record_id}:{self.key}"

@@ -33,7 +33,7 @@ from django.utils import timezone
 from amity.core import access, audit, search
 from amity.core.exports import safe_cell
 from amity.core.models import AuditEvent, Membership, User, Workspace
-from amity.customers import services
+from amity.customers import custom_fields, fields, services
 from amity.customers.models import ADDRESS_FIELDS, ErasureRecord, Person
 
 ERASED_NAME = "Erased person"
@@ -73,6 +73,17 @@ def _person_rows(person: Person) -> list[dict[str, Any]]:
     row: dict[str, Any] = {"id": person.pk, "uid": str(person.uid)}
     for name in ("first_name", "last_name", "title", "email", "alt_email", "phone", "mobile"):
         row[name] = getattr(person, name)
+    for name in ("email_type", "phone_type", "source", "email_consent", "messaging_consent"):
+        row[name] = getattr(person, name)
+    for name in ("email_consent_at", "messaging_consent_at"):
+        row[name] = _json(getattr(person, name))
+    row["more_emails"] = person.more_emails
+    row["more_phones"] = person.more_phones
+    row["tags"] = fields.tag_names(person)
+    custom = dict(person.custom or {})
+    for key, secret in custom_fields.secrets_of(person).items():
+        custom[key] = custom_fields.unseal(secret) if secret.value else ""
+    row["custom"] = custom
     row["company"] = person.company.name if person.company_id and person.company else ""
     row["company_id"] = person.company_id
     for name in ADDRESS_FIELDS:
@@ -149,6 +160,11 @@ def export_person(member: Membership, person: Person) -> bytes:
     access.require(member, "person", "reveal", person)
     data = collect(person)
     revealed = [n for n in services.SENSITIVE_FIELDS if getattr(person, n)]
+    revealed += [
+        custom_fields.error_key(key)
+        for key, row in custom_fields.secrets_of(person).items()
+        if row.value
+    ]
     for name in revealed:
         audit.record(
             audit.Action.REVEAL,
@@ -203,6 +219,10 @@ ERASED_VALUES: dict[str, Any] = {
     "alt_email": "",
     "phone": "",
     "mobile": "",
+    "more_emails": [],
+    "more_phones": [],
+    "source": "",
+    "custom": {},
     **dict.fromkeys(ADDRESS_FIELDS, ""),
     **{name: "" for n in services.SENSITIVE_FIELDS for name in (n, f"{n}_bidx")},
 }
@@ -218,6 +238,9 @@ def _anonymise(person: Person) -> None:
     )
     for name, value in ERASED_VALUES.items():
         setattr(person, name, value)
+    fields.forget_tags(person.workspace_id, "person", [person.pk])
+    custom_fields.forget_secrets(person.workspace_id, "person", [person.pk])
+    fields.set_cached_tags(person, [])
     person.version += 1
     # The search index held the old name, emails and phones: rewrite it, then
     # merge the full-text segments so the old words leave the database pages.

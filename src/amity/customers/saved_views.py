@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,20 +15,26 @@ from django.utils.translation import gettext as _
 from amity.core import access
 from amity.core.exceptions import VersionConflict
 from amity.core.models import Membership
-from amity.customers import columns
+from amity.customers import columns, selectors
 from amity.customers.models import SavedView
 
 KINDS = ("person", "company")
 # The list parameters a view keeps; paging cursors are never part of a view.
-PARAMS = ("q", "owner", "company", "country", "sort", "cols")
+PARAMS = (*selectors.FILTER_KEYS, "sort", "cols")
 MAX_VIEWS = 100
 
 
-def clean_params(kind: str, raw: dict[str, Any]) -> dict[str, str]:
+def clean_params(kind: str, raw: Mapping[str, Any]) -> dict[str, str]:
     """Return the list parameters worth keeping, as strings, without empty ones."""
-    params = {k: str(raw[k])[:200] for k in PARAMS if raw.get(k) not in (None, "")}
+    params = selectors.filters_in(raw)
+    for key in ("sort", "cols"):
+        if raw.get(key) not in (None, ""):
+            params[key] = str(raw[key])[:300]
     if "cols" in params:
-        params["cols"] = ",".join(columns.parse(kind, params["cols"]))
+        # Custom field columns (cf_<key>) are kept as given; the list ignores unknown ones.
+        known = set(columns.parse(kind, params["cols"]))
+        keys = params["cols"].split(",")
+        params["cols"] = ",".join(k for k in keys if k in known or k.startswith("cf_"))[:300]
     return params
 
 

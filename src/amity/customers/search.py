@@ -6,22 +6,31 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from amity.core import crypto, search
+from amity.customers.fields import national_digits, tag_names
 from amity.customers.models import Company, Person
+
+
+def _phones(numbers: list[str]) -> list[str]:
+    """Return the numbers plus their national form, so `020 7946…` finds `+44 20 7946…`."""
+    national = [national_digits(n) for n in numbers if n]
+    return [*numbers, *(n for n in national if n)]
 
 
 def company_document(company: Company) -> search.Document:
     return search.Document(
         names=[company.name],
-        words=[company.domain, company.email, company.website],
-        phones=[company.phone],
+        words=[company.domain, company.email, company.website, *tag_names(company)],
+        phones=_phones([company.phone]),
     )
 
 
 def person_document(person: Person) -> search.Document:
+    more_emails = [str(e.get("value", "")) for e in person.more_emails or []]
+    more_phones = [str(p.get("value", "")) for p in person.more_phones or []]
     return search.Document(
         names=[person.first_name, person.last_name],
-        words=[person.email, person.alt_email],
-        phones=[person.phone, person.mobile],
+        words=[person.email, person.alt_email, *more_emails, *tag_names(person)],
+        phones=_phones([person.phone, person.mobile, *more_phones]),
     )
 
 

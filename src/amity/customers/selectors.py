@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from amity.core import access
-from amity.core.models import Membership
+from amity.core import access, audit
+from amity.core.models import AuditEvent, Membership
 from amity.core.paging import Page, paginate
-from amity.customers.models import Company, Person
+from amity.customers import custom_fields
+from amity.customers.models import (
+    Company,
+    CompanyTag,
+    CustomerRecord,
+    CustomField,
+    Person,
+    PersonTag,
+    Stage,
+)
 
 PERSON_SORTS = {
     "name": ["last_name", "first_name", "id"],
@@ -35,6 +47,110 @@ class ListParams:
     after: str | None = None
     before: str | None = None
     size: int = 50
+    tag: str = ""
+    stage: str = ""  # companies' lifecycle stage
+    # Custom field filters as given: ("cf_<key>" | "cf_<key>_min" | "cf_<key>_max", value).
+    custom: tuple[tuple[str, str], ...] = ()
+
+
+FILTER_KEYS = ("q", "owner", "company", "country", "tag", "stage")
+MAX_CUSTOM_FILTERS = 10
+
+
+def _db_id(value: str) -> int | None:
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 19 else None
+
+
+def filters_in(data: Mapping[str, Any]) -> dict[str, str]:
+    """Return the list filters in `data` (a query string or a stored view), as strings."""
+    found = {k: str(data.get(k, ""))[:100] for k in FILTER_KEYS if data.get(k)}
+    custom = sorted(k for k in data if k.startswith("cf_") and len(k) < 50 and data.get(k))
+    found.update({k: str(data[k])[:100] for k in custom[:MAX_CUSTOM_FILTERS]})
+    return found
+
+
+def params_from_query(
+    data: Mapping[str, Any], sorts: Mapping[str, list[str]], *, paging: bool = True
+) -> ListParams:
+    """Return the list parameters in `data`, ignoring anything malformed."""
+    owner = str(data.get("owner", ""))
+    if owner not in ("me", "none") and _db_id(owner) is None:
+        owner = ""
+    country = str(data.get("country", "")).strip()
+    sort = str(data.get("sort", "name"))
+    stage = str(data.get("stage", ""))
+    filters = filters_in(data)
+    return ListParams(
+        tag=str(data.get("tag", "")).strip()[:50],
+        stage=stage if stage in Stage.values else "",
+        custom=tuple((k, v) for k, v in filters.items() if k.startswith("cf_")),
+        q=str(data.get("q", ""))[:100],
+        owner=owner,
+        company=_db_id(str(data.get("company", ""))),
+        country=country if len(country) == 2 and country.isalpha() else "",
+        sort=sort if sort in sorts else "name",
+        after=(data.get("after") or None) if paging else None,
+        before=(data.get("before") or None) if paging else None,
+    )
+
+
+def _tag_filter(member: Membership, model: type[Person] | type[Company], name: str) -> Q:
+    if not name:
+        return Q()
+    links: QuerySet[Any] = (
+        PersonTag.objects.filter(person_id=OuterRef("pk"))
+        if model is Person
+        else CompanyTag.objects.filter(company_id=OuterRef("pk"))
+    )
+    return Q(Exists(links.filter(workspace_id=member.workspace_id, tag__name__iexact=name)))
+
+
+def custom_filter(definitions: list[CustomField], pairs: tuple[tuple[str, str], ...]) -> Q:
+    """Return the filter for custom field parameters; unknown or malformed ones are ignored.
+
+    Select and checkbox match exactly, number and date by range (`_min`, `_max`),
+    text, URL and email by substring. Sensitive values are never filterable.
+    """
+    Type = CustomField.Type
+    by_key = {d.key: d for d in definitions if d.type != Type.SENSITIVE}
+    query = Q()
+    for name, raw in pairs:
+        value = raw.strip()[:200]
+        if not name.startswith("cf_") or not value:
+            continue
+        key, bound = name[3:], ""
+        for suffix in ("_min", "_max"):
+            if key.endswith(suffix) and key[: -len(suffix)] in by_key:
+                key, bound = key[: -len(suffix)], suffix
+        field = by_key.get(key)
+        if field is None:
+            continue
+        path = f"custom__{key}"
+        if field.type in (Type.NUMBER, Type.DATE) and bound:
+            typed: Any = value
+            if field.type == Type.NUMBER:
+                try:
+                    typed = float(value)
+                except ValueError:
+                    continue
+            elif not _is_date(value):
+                continue
+            query &= Q(**{f"{path}__{'gte' if bound == '_min' else 'lte'}": typed})
+        elif field.type == Type.SELECT and not bound:
+            query &= Q(**{path: value})
+        elif field.type == Type.CHECKBOX and not bound:
+            query &= Q(**{path: value in ("1", "true", "yes", "on")})
+        elif field.type in (Type.TEXT, Type.LONG_TEXT, Type.URL, Type.EMAIL) and not bound:
+            query &= Q(**{f"{path}__icontains": value})
+    return query
+
+
+def _is_date(value: str) -> bool:
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
 
 
 def _owner_filter(member: Membership, owner: str) -> Q:
@@ -70,7 +186,14 @@ def people_query(member: Membership, params: ListParams, action: str = "view") -
         qs = qs.filter(company_id=params.company)
     if params.country:
         qs = qs.filter(billing_country=params.country.upper())
+    qs = qs.filter(_tag_filter(member, Person, params.tag))
+    if params.custom:
+        qs = qs.filter(custom_filter(_definitions(member, "person"), params.custom))
     return qs
+
+
+def _definitions(member: Membership, target: str) -> list[CustomField]:
+    return custom_fields.definitions(member.workspace_id, target)
 
 
 def companies(member: Membership, params: ListParams) -> Page[Company]:
@@ -92,4 +215,49 @@ def companies_query(
     qs = qs.filter(_owner_filter(member, params.owner))
     if params.country:
         qs = qs.filter(billing_country=params.country.upper())
+    if params.stage:
+        qs = qs.filter(lifecycle_stage=params.stage)
+    qs = qs.filter(_tag_filter(member, Company, params.tag))
+    if params.custom:
+        qs = qs.filter(custom_filter(_definitions(member, "company"), params.custom))
     return qs
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    at: datetime
+    actor: str
+    action: str
+    field: str
+    old: Any
+    new: Any
+
+
+def field_history(
+    member: Membership, obj: CustomerRecord, field: str = "", limit: int = 200
+) -> list[FieldChange]:
+    """Return the record's field changes (old → new, who, when), newest first.
+
+    Read from the audit events the services write on every create and update, so
+    forms, the API, imports and merges all appear; sealed values arrive masked.
+    """
+    qs = AuditEvent.objects.filter(
+        workspace_id=member.workspace_id,
+        object_type=obj.ACCESS_TYPE,
+        object_id=str(obj.pk),
+        action__in=[audit.Action.CREATE, audit.Action.UPDATE],
+    )
+    if field:
+        qs = qs.filter(changes__has_key=field)
+    rows: list[FieldChange] = []
+    for event in qs.select_related("actor").order_by("-at", "-seq")[:limit]:
+        who = str(event.actor) if event.actor else event.actor_label
+        for name, change in sorted(event.changes.items()):
+            if field and name != field:
+                continue
+            if not isinstance(change, list) or len(change) != 2:
+                continue
+            if event.action == audit.Action.CREATE and change[1] in (None, "", [], {}, False):
+                continue  # blank at creation: nothing to show
+            rows.append(FieldChange(event.at, who, event.action, name, change[0], change[1]))
+    return rows

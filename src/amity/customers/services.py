@@ -13,7 +13,7 @@ from django.utils import timezone
 from amity.core import access, audit, crypto, search
 from amity.core.exceptions import VersionConflict
 from amity.core.models import Membership
-from amity.customers import timeline
+from amity.customers import custom_fields, fields, timeline
 from amity.customers.models import ADDRESS_FIELDS, Company, CustomerRecord, Person
 
 R = TypeVar("R", bound=CustomerRecord)
@@ -25,6 +25,8 @@ COMPANY_FIELDS = [
     "website",
     "phone",
     "email",
+    "size",
+    "lifecycle_stage",
     "owner",
     *ADDRESS_FIELDS,
 ]
@@ -37,9 +39,23 @@ PERSON_FIELDS = [
     "alt_email",
     "phone",
     "mobile",
+    "email_type",
+    "phone_type",
+    "source",
+    "email_consent",
+    "messaging_consent",
     "owner",
     *ADDRESS_FIELDS,
 ]
+# Written through other inputs: lists of emails/phones, consent flags, custom values.
+DERIVED_FIELDS = {
+    "company": ["custom"],
+    "person": ["more_emails", "more_phones", "email_consent_at", "messaging_consent_at", "custom"],
+}
+# Inputs that are not columns: "emails"/"phones" (lists with types and a primary),
+# "tags" (names) and "custom" (values keyed by custom field key).
+VIRTUAL_FIELDS = {"company": ("tags", "custom"), "person": ("emails", "phones", "tags", "custom")}
+PHONE_FIELDS = {"company": ("phone",), "person": ("phone", "mobile")}
 SENSITIVE_FIELDS = Person.SENSITIVE_FIELDS
 TRASH_DAYS = 30
 CHANGED = "•••• (changed)"
@@ -55,8 +71,25 @@ def _attname(model: type[CustomerRecord], name: str) -> str:
     return field.attname
 
 
-def _snapshot(obj: CustomerRecord) -> dict[str, Any]:
-    return {name: getattr(obj, _attname(type(obj), name)) for name in _fields_of(type(obj))}
+def _snapshot(obj: CustomerRecord, tags: list[str] | None = None) -> dict[str, Any]:
+    """Return every stored value of the record by field name (custom values flattened)."""
+    snap: dict[str, Any] = {
+        name: getattr(obj, _attname(type(obj), name)) for name in _fields_of(type(obj))
+    }
+    for name in DERIVED_FIELDS[obj.ACCESS_TYPE]:
+        if name != "custom":
+            snap[name] = getattr(obj, name)
+    for key, value in sorted((obj.custom or {}).items()):
+        snap[custom_fields.error_key(key)] = value
+    if tags is not None:
+        snap["tags"] = ", ".join(tags)
+    return snap
+
+
+def _columns(obj: CustomerRecord) -> dict[str, Any]:
+    model = type(obj)
+    names = [*_fields_of(model), *DERIVED_FIELDS[obj.ACCESS_TYPE]]
+    return {_attname(model, n): getattr(obj, _attname(model, n)) for n in names}
 
 
 def _check_references(
@@ -87,12 +120,68 @@ def _check_references(
         raise ValidationError(errors)
 
 
-def _apply(obj: CustomerRecord, data: dict[str, Any]) -> None:
+class Extras:
+    """What a write carries besides columns: tags to link, sensitive custom values to seal."""
+
+    def __init__(self) -> None:
+        self.tags: list[str] | None = None
+        self.secrets: dict[str, str | None] = {}
+
+
+def _apply(
+    member: Membership, obj: CustomerRecord, data: dict[str, Any], *, creating: bool
+) -> Extras:
+    """Set the record's columns from `data`, normalised and checked; return the extras."""
+    kind = obj.ACCESS_TYPE
     allowed = set(_fields_of(type(obj)))
-    for name, value in data.items():
-        if name not in allowed:
+    virtual = VIRTUAL_FIELDS[kind]
+    for name in data:
+        if name not in allowed and name not in virtual:
             raise ValidationError({name: "This field cannot be set."})
-        setattr(obj, _attname(type(obj), name), value)
+    for pair in (("emails", "email"), ("phones", "phone")):
+        if all(name in data for name in pair):
+            raise ValidationError({pair[0]: f"Send either {pair[0]} or {pair[1]}, not both."})
+    before = {name: getattr(obj, _attname(type(obj), name)) for name in allowed}
+    for name, value in data.items():
+        if name in allowed:
+            setattr(obj, _attname(type(obj), name), value)
+    region = fields.region_of(obj)
+    for name in PHONE_FIELDS[kind]:
+        # Only numbers entered now are checked, so an old record stays editable.
+        if creating or getattr(obj, name) != before[name]:
+            setattr(obj, name, fields.e164(getattr(obj, name), region, name))
+    extras = Extras()
+    if isinstance(obj, Person):
+        if "emails" in data:
+            obj.email, obj.email_type, obj.more_emails = fields.contact_list(
+                data["emails"], "emails", region
+            )
+        if "phones" in data:
+            obj.phone, obj.phone_type, obj.more_phones = fields.contact_list(
+                data["phones"], "phones", region
+            )
+        now = timezone.now()
+        for flag in ("email_consent", "messaging_consent"):
+            value = getattr(obj, flag)
+            if not isinstance(value, bool):
+                raise ValidationError({flag: "Send true or false."})
+            # The time consent was given or withdrawn, for proof (GDPR Art. 7(1)).
+            if value != (before[flag] if not creating else False):
+                setattr(obj, f"{flag}_at", now)
+    if "tags" in data:
+        extras.tags = fields.clean_tag_names(data["tags"])
+    if "custom" in data or creating:
+        obj.custom, extras.secrets = custom_fields.apply(
+            member, obj, data.get("custom") or {}, creating=creating
+        )
+    return extras
+
+
+def _save_extras(obj: CustomerRecord, extras: Extras) -> dict[str, Any]:
+    """Link tags and seal sensitive custom values; return their masked audit entries."""
+    if extras.tags is not None:
+        fields.set_tags(obj, extras.tags)
+    return {k: [CHANGED, v] for k, v in custom_fields.store_secrets(obj, extras.secrets).items()}
 
 
 def _seal_sensitive(
@@ -133,7 +222,9 @@ def _audit_changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, l
 
 
 def _jsonable(value: Any) -> Any:
-    return value if value is None or isinstance(value, (str, int, bool)) else str(value)
+    if value is None or isinstance(value, (str, int, float, bool, list, dict)):
+        return value
+    return str(value)
 
 
 _SUMMARIES = {
@@ -162,17 +253,21 @@ def create_company(member: Membership, data: dict[str, Any]) -> Company:
     access.require(member, "company", "create")
     company = Company(workspace_id=member.workspace_id, created_by_id=member.user_id)
     data = {"owner": member.user_id, **data}
-    _apply(company, data)
+    extras = _apply(member, company, data, creating=True)
     company.full_clean(exclude=["workspace", "created_by", "deleted_by"], validate_unique=False)
     _check_references(member, company)
     company.save()
+    secret_changes = _save_extras(company, extras)
     search.index(company)
     audit.record(
         audit.Action.CREATE,
         workspace=member.workspace_id,
         actor=member.user,
         obj=company,
-        changes=_audit_changes({}, _snapshot(company)),
+        changes={
+            **_audit_changes({}, _snapshot(company, extras.tags or [])),
+            **{k: [None, v[1]] for k, v in secret_changes.items()},
+        },
     )
     _timeline(member, company, "create")
     return company
@@ -184,7 +279,7 @@ def create_person(
 ) -> Person:
     access.require(member, "person", "create")
     person = Person(workspace_id=member.workspace_id, created_by_id=member.user_id)
-    _apply(person, {"owner": member.user_id, **data})
+    extras = _apply(member, person, {"owner": member.user_id, **data}, creating=True)
     # The company is checked within the workspace by _check_references, not by full_clean.
     person.full_clean(
         exclude=["workspace", "created_by", "deleted_by", "company", *SENSITIVE_FIELDS],
@@ -193,6 +288,7 @@ def create_person(
     _check_references(member, person)
     sealed_changes = _seal_sensitive(member, person, sensitive or {})
     person.save()
+    sealed_changes.update({k: v[1] for k, v in _save_extras(person, extras).items()})
     search.index(person)
     audit.record(
         audit.Action.CREATE,
@@ -200,7 +296,7 @@ def create_person(
         actor=member.user,
         obj=person,
         changes={
-            **_audit_changes({}, _snapshot(person)),
+            **_audit_changes({}, _snapshot(person, extras.tags or [])),
             **{k: [None, v] for k, v in sealed_changes.items()},
         },
     )
@@ -217,20 +313,22 @@ def _update(
 ) -> R:
     access.require(member, obj.ACCESS_TYPE, "edit", obj)
     model = type(obj)
-    before = _snapshot(obj)
-    _apply(obj, data)
+    tags_before = fields.tag_names(obj) if "tags" in data else None
+    before = _snapshot(obj, tags_before)
+    extras = _apply(member, obj, data, creating=False)
     exclude = ["workspace", "created_by", "deleted_by"]
     if isinstance(obj, Person):
         exclude += ["company", *SENSITIVE_FIELDS]
     obj.full_clean(exclude=exclude, validate_unique=False)
     _check_references(member, obj, before)
+    had = {name: bool(getattr(obj, name, "")) for name in SENSITIVE_FIELDS}
     sealed_changes = (
         _seal_sensitive(member, obj, sensitive or {}) if isinstance(obj, Person) else {}
     )
-    after = _snapshot(obj)
+    after = _snapshot(obj, extras.tags)
     changes: dict[str, Any] = _audit_changes(before, after)
-    changes.update({k: [CHANGED, v] for k, v in sealed_changes.items()})
-    columns = {_attname(model, name): after[name] for name in _fields_of(model)}
+    changes.update({k: [CHANGED if had[k] else None, v] for k, v in sealed_changes.items()})
+    columns = _columns(obj)
     if isinstance(obj, Person):
         for name in SENSITIVE_FIELDS:
             columns[name] = getattr(obj, name)
@@ -247,6 +345,7 @@ def _update(
         raise VersionConflict(current)
     obj.version = expected_version + 1
     obj.updated_at = now
+    changes.update(_save_extras(obj, extras))
     search.index(obj)
     if changes:
         audit.record(
@@ -332,6 +431,8 @@ def purge_expired_trash(workspace_id: int, *, now: Any = None) -> int:
             ids = list(expired.select_for_update().values_list("pk", flat=True))
             search.remove_ids(workspace_id, model.ACCESS_TYPE, ids)
             timeline.forget(workspace_id, model.ACCESS_TYPE, ids)
+            fields.forget_tags(workspace_id, model.ACCESS_TYPE, ids)
+            custom_fields.forget_secrets(workspace_id, model.ACCESS_TYPE, ids)
             count, _ = expired.filter(pk__in=ids).delete()
             removed += count
     return removed

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from amity.customers import timeline_views, views, views_data, views_lists
+from amity.customers import timeline_views, views, views_data, views_fields, views_lists
 
 app_name = "customers"
 urlpatterns = [
@@ -14,6 +14,7 @@ urlpatterns = [
     path("companies/<int:pk>/edit/", views.company_edit, name="company_edit"),
     path("companies/<int:pk>/delete/", views.company_delete, name="company_delete"),
     path("companies/<int:pk>/history/", views.company_history, name="company_history"),
+    path("companies/<int:pk>/changes/", views.company_changes, name="company_changes"),
     path(
         "companies/<int:pk>/timeline/",
         timeline_views.company_timeline,
@@ -36,6 +37,7 @@ urlpatterns = [
     path("people/<int:pk>/delete/", views.person_delete, name="person_delete"),
     path("people/<int:pk>/reveal/", views.person_reveal, name="person_reveal"),
     path("people/<int:pk>/history/", views.person_history, name="person_history"),
+    path("people/<int:pk>/changes/", views.person_changes, name="person_changes"),
     path("people/<int:pk>/timeline/", timeline_views.person_timeline, name="person_timeline"),
     path("people/views/", views_lists.view_save, {"kind": "person"}, name="person_view_save"),
     path("companies/views/", views_lists.view_save, {"kind": "company"}, name="company_view_save"),
@@ -44,6 +46,12 @@ urlpatterns = [
     path("companies/bulk/", views_lists.bulk_action, {"kind": "company"}, name="company_bulk"),
     path("bulk/<int:pk>/", views_lists.bulk_job, name="bulk_job"),
     path("trash/", views.trash, name="trash"),
+    path("settings/custom-fields/", views_fields.custom_field_list, name="custom_fields"),
+    path(
+        "settings/custom-fields/<int:pk>/",
+        views_fields.custom_field_edit,
+        name="custom_field_edit",
+    ),
     path("trash/people/<int:pk>/restore/", views.person_restore, name="person_restore"),
     path("trash/companies/<int:pk>/restore/", views.company_restore, name="company_restore"),
 ]

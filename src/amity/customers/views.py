@@ -24,7 +24,15 @@ from amity.core.exceptions import VersionConflict
 from amity.core.models import AuditEvent, Membership, User
 from amity.core.paging import paginate
 from amity.core.views._common import needs_second_factor
-from amity.customers import bulk, columns, saved_views, selectors, services
+from amity.customers import (
+    bulk,
+    columns,
+    custom_fields,
+    fields,
+    saved_views,
+    selectors,
+    services,
+)
 from amity.customers.forms import (
     CompanyForm,
     PersonForm,
@@ -33,7 +41,7 @@ from amity.customers.forms import (
     company_choices,
     member_users,
 )
-from amity.customers.models import Company, CustomerRecord, Person
+from amity.customers.models import Company, CustomerRecord, CustomField, Person, Stage, Tag
 
 HISTORY_ON_RECORD = 5
 PEOPLE_ON_COMPANY = 20
@@ -81,34 +89,55 @@ def _id(value: str) -> int | None:
 
 
 def _list_params(request: HttpRequest, sorts: dict[str, list[str]]) -> selectors.ListParams:
-    get = request.GET
-    owner = get.get("owner", "")
-    if owner not in ("me", "none") and _id(owner) is None:
-        owner = ""
-    country = get.get("country", "").strip()
-    sort = get.get("sort", "name")
-    return selectors.ListParams(
-        q=get.get("q", "")[:100],
-        owner=owner,
-        company=_id(get.get("company", "")),
-        country=country if len(country) == 2 and country.isalpha() else "",
-        sort=sort if sort in sorts else "name",
-        after=get.get("after") or None,
-        before=get.get("before") or None,
-    )
+    return selectors.params_from_query(request.GET, sorts)
 
 
 def _members(member: Membership) -> list[User]:
     return list(member_users(member))
 
 
+def _record_filters(request: HttpRequest, member: Membership, kind: str) -> dict[str, Any]:
+    """Return the tag choices, the custom field filters and the fields' definitions."""
+    definitions = [
+        d
+        for d in custom_fields.definitions(member.workspace_id, kind)
+        if d.type != CustomField.Type.SENSITIVE
+    ]
+    return {
+        "tags": list(Tag.objects.filter(workspace_id=member.workspace_id).order_by("name")[:200]),
+        "custom_filters": [
+            {"field": d, "value": request.GET.get(f"cf_{d.key}", "")}
+            for d in definitions
+            if d.type in (CustomField.Type.SELECT, CustomField.Type.CHECKBOX, CustomField.Type.TEXT)
+        ],
+        "definitions": definitions,
+    }
+
+
+def _custom_value(field: CustomField) -> Callable[[Any], str]:
+    def value(obj: Any) -> str:
+        return custom_fields.display(field, (obj.custom or {}).get(field.key))
+
+    return value
+
+
+def _custom_columns(definitions: list[CustomField]) -> list[columns.Column]:
+    """Return a column for each custom field, keyed `cf_<key>`."""
+    return [columns.Column(f"cf_{d.key}", d.label, _custom_value(d)) for d in definitions]
+
+
 def _list_extras(
-    request: HttpRequest, member: Membership, kind: str, items: list[Any]
+    request: HttpRequest,
+    member: Membership,
+    kind: str,
+    items: list[Any],
+    definitions: list[CustomField],
 ) -> dict[str, Any]:
     """Return the chosen columns with their cells, the saved views and the bulk actions."""
     raw = ",".join(request.GET.getlist("cols"))
-    keys = columns.parse(kind, raw)
-    chosen = columns.chosen(kind, keys)
+    extra = _custom_columns(definitions)
+    keys = columns.parse(kind, raw, extra)
+    chosen = columns.chosen(kind, keys, extra)
     view_id = _id(request.GET.get("view", ""))
     views = list(saved_views.for_member(member, kind))
     actions = [
@@ -121,15 +150,15 @@ def _list_extras(
     list_url = reverse(f"customers:{prefix}_list")
     cols_param = ",".join(keys) if raw else ""
     view_params = [
-        (key, value)
-        for key in saved_views.PARAMS
-        if (value := cols_param if key == "cols" else request.GET.get(key, "")[:200])
+        *selectors.filters_in(request.GET).items(),
+        *[(k, request.GET[k][:20]) for k in ("sort",) if request.GET.get(k)],
+        *([("cols", cols_param)] if cols_param else []),
     ]
     return {
         "columns": chosen,
         "column_keys": keys,
         "cols_param": cols_param,
-        "available_columns": columns.available(kind),
+        "available_columns": columns.available(kind, extra),
         "rows": columns.rows(chosen, items),
         "list_url": list_url,
         "view_params": view_params,
@@ -154,15 +183,17 @@ def person_list(request: HttpRequest, member: Membership) -> HttpResponse:
     company = None
     if params.company:
         company = access.visible(member, Company).filter(pk=params.company).first()
+    filters = _record_filters(request, member, "person")
     context = {
         "page": page,
+        **filters,
         "params": params,
         "owners": _members(member),
         "company_filter": company,
         "company_options": company_choices(member, selected=company),
         "can_create": access.can(member, "person", "create"),
         "can_export": access.can(member, "person", "export"),
-        **_list_extras(request, member, "person", page.items),
+        **_list_extras(request, member, "person", page.items, filters["definitions"]),
     }
     return _render(request, "customers/person_list.html", context, "results")
 
@@ -174,13 +205,16 @@ def company_list(request: HttpRequest, member: Membership) -> HttpResponse:
     access.require(member, "company", "view")
     params = _list_params(request, selectors.COMPANY_SORTS)
     page = selectors.companies(member, params)
+    filters = _record_filters(request, member, "company")
     context = {
         "page": page,
+        **filters,
+        "stages": Stage.choices,
         "params": params,
         "owners": _members(member),
         "can_create": access.can(member, "company", "create"),
         "can_export": access.can(member, "company", "export"),
-        **_list_extras(request, member, "company", page.items),
+        **_list_extras(request, member, "company", page.items, filters["definitions"]),
     }
     return _render(request, "customers/company_list.html", context, "results")
 
@@ -224,6 +258,30 @@ def _history_preview(member: Membership, obj: CustomerRecord) -> list[AuditEvent
     return audit.history_for(member.workspace_id, obj.ACCESS_TYPE, obj.pk, limit=HISTORY_ON_RECORD)
 
 
+def _record_extras(member: Membership, obj: CustomerRecord) -> dict[str, Any]:
+    """Return the record's tags and custom field rows (sensitive ones masked)."""
+    link = fields.link_model(obj)
+    owner = "person" if isinstance(obj, Person) else "company"
+    tags = [
+        row.tag
+        for row in link.objects.filter(workspace_id=obj.workspace_id, **{owner: obj.pk})
+        .select_related("tag")
+        .order_by("tag__name")
+    ]
+    definitions = custom_fields.definitions(member.workspace_id, obj.ACCESS_TYPE)
+    masked: dict[str, str] = {}
+    if any(d.type == CustomField.Type.SENSITIVE for d in definitions):
+        masked = custom_fields.masked_secrets(obj)
+    rows = []
+    for d in definitions:
+        if d.type == CustomField.Type.SENSITIVE:
+            value = masked.get(d.key, "")
+        else:
+            value = custom_fields.display(d, (obj.custom or {}).get(d.key))
+        rows.append({"field": d, "value": value})
+    return {"tags": tags, "custom_rows": rows}
+
+
 def _record_actions(member: Membership, obj: CustomerRecord) -> dict[str, bool]:
     kind = obj.ACCESS_TYPE
     return {
@@ -248,6 +306,9 @@ def person_detail(request: HttpRequest, member: Membership, pk: int) -> HttpResp
         "sensitive": _sensitive_rows(person),
         "may": _record_actions(member, person),
         "history": _history_preview(member, person),
+        "emails": fields.contacts_of(person, "emails"),
+        "phones": fields.contacts_of(person, "phones"),
+        **_record_extras(member, person),
         **timeline_views.context(request, member, person),
     }
     return render(request, "customers/person_detail.html", context)
@@ -272,6 +333,7 @@ def company_detail(request: HttpRequest, member: Membership, pk: int) -> HttpRes
         "may": _record_actions(member, company),
         "history": _history_preview(member, company),
         "can_add_person": access.can(member, "person", "create"),
+        **_record_extras(member, company),
         **timeline_views.context(request, member, company),
     }
     return render(request, "customers/company_detail.html", context)
@@ -329,6 +391,30 @@ def company_history(request: HttpRequest, member: Membership, pk: int) -> HttpRe
     return _history(request, member, access.get_for_user(member, Company, pk))
 
 
+def _changes(
+    request: HttpRequest, member: Membership, obj: CustomerRecord, model: Any
+) -> HttpResponse:
+    field = request.GET.get("field", "")[:60]
+    rows = selectors.field_history(member, obj, field)
+    names = [f.name for f in model._meta.concrete_fields if f.editable]
+    context = {"record": obj, "rows": rows, "field": field, "names": names}
+    return render(request, "customers/changes.html", context)
+
+
+@require_GET
+@member_view
+def person_changes(request: HttpRequest, member: Membership, pk: int) -> HttpResponse:
+    """List every change to this person's fields, old → new, optionally one field only."""
+    return _changes(request, member, access.get_for_user(member, Person, pk), Person)
+
+
+@require_GET
+@member_view
+def company_changes(request: HttpRequest, member: Membership, pk: int) -> HttpResponse:
+    """List every change to this company's fields, old → new, optionally one field only."""
+    return _changes(request, member, access.get_for_user(member, Company, pk), Company)
+
+
 # Forms
 
 
@@ -338,14 +424,26 @@ def _attach_errors(form: Any, exc: ValidationError) -> None:
         form.add_error(None, exc)
         return
     for name, errors in exc.message_dict.items():
-        field = name.removesuffix("_id")
-        form.add_error(field if field in form.fields else None, errors)
+        if isinstance(form, RecordForm):
+            form.add_error(form.error_field(name), errors)
+        else:
+            field = name.removesuffix("_id")
+            form.add_error(field if field in form.fields else None, errors)
 
 
 def _display(value: Any) -> str:
     if value is None or value == "":
         return "—"
     return str(value)
+
+
+def _phone_or_text(record: CustomerRecord, name: str, value: str) -> str:
+    if name != "phones":
+        return value
+    try:
+        return fields.e164(value, fields.region_of(record), name)
+    except ValidationError:
+        return value
 
 
 def _conflict_rows(
@@ -355,6 +453,25 @@ def _conflict_rows(
     rows = []
     yours = form.service_data()
     for name, mine in yours.items():
+        if name == "custom":
+            continue
+        if name in ("tags", "emails", "phones"):
+            if name == "tags":
+                label, theirs_list = str(form.fields["tags"].label), fields.tag_names(current)
+                mine_list = fields.clean_tag_names(mine)
+            else:
+                label = str(form.fields[name[:-1]].label)
+                theirs_list = [c["value"] for c in fields.contacts_of(current, name)]  # type: ignore[arg-type]
+                mine_list = [_phone_or_text(current, name, str(c["value"])) for c in mine]
+            if theirs_list != mine_list:
+                rows.append(
+                    {
+                        "label": label,
+                        "theirs": _display(", ".join(theirs_list)),
+                        "yours": _display(", ".join(mine_list)),
+                    }
+                )
+            continue
         theirs = getattr(current, f"{name}_id" if name in ("owner", "company") else name)
         if (theirs or None) == (mine or None):
             continue

@@ -16,12 +16,11 @@ from django.views.decorators.http import require_GET, require_POST
 from amity.core import access
 from amity.core.exceptions import VersionConflict
 from amity.core.models import Membership
-from amity.customers import bulk, saved_views
+from amity.customers import bulk, saved_views, selectors
 from amity.customers.forms import member_users
 from amity.customers.views import member_view
 
 LIST_URLS = {"person": "customers:person_list", "company": "customers:company_list"}
-FILTERS = ("q", "owner", "company", "country")
 
 
 def _kind(value: str) -> str:
@@ -46,7 +45,7 @@ def _list_url(kind: str, params: dict[str, Any], view_id: int | None = None) -> 
 def view_save(request: HttpRequest, member: Membership, kind: str) -> HttpResponse:
     """Save the list's current filters, sort and columns under a name."""
     kind = _kind(kind)
-    params = {k: request.POST.get(k, "") for k in saved_views.PARAMS}
+    params = {k: v for k, v in request.POST.items() if k not in ("name", "shared")}
     try:
         view = saved_views.save(
             member,
@@ -84,7 +83,7 @@ def view_delete(request: HttpRequest, member: Membership, pk: int) -> HttpRespon
 def _target(request: HttpRequest) -> bulk.Target:
     post = request.POST
     if post.get("scope") == "all":
-        return bulk.target_from((), {k: post.get(k, "") for k in FILTERS})
+        return bulk.target_from((), selectors.filters_in(post))
     return bulk.target_from(post.getlist("ids"), None)
 
 
@@ -97,7 +96,7 @@ def bulk_action(request: HttpRequest, member: Membership, kind: str) -> HttpResp
     if not any(access.can(member, kind, needed) for needed, _label in bulk.ACTIONS.values()):
         raise PermissionDenied
     target = _target(request)
-    filters = {k: request.POST.get(k, "") for k in FILTERS}
+    filters = selectors.filters_in(request.POST)
     back = _list_url(kind, filters)
     try:
         plan = bulk.plan(member, kind, action, target, {"owner": request.POST.get("new_owner")})

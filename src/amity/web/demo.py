@@ -19,6 +19,7 @@ from django.db import transaction
 
 from amity.core import services
 from amity.core.models import Membership, Team, User, Workspace
+from amity.customers import custom_fields
 from amity.customers import services as customers
 
 DEMO_PASSWORD = "amity-demo-2026"  # noqa: S105 - printed on purpose: demo data only
@@ -184,6 +185,57 @@ def _ascii(text: str) -> str:
     return "".join(ch for ch in text if ch.isascii() and ch.isalnum())
 
 
+STAGES = ["lead", "prospect", "customer", "customer", "former"]
+SIZES = ["1-10", "11-50", "51-200", "201-500", "501-1000", "1001-5000", "5001+"]
+TAGS = [["Key account"], ["Partner"], [], ["Key account", "Reseller"], []]
+SOURCES = ["Website", "Trade fair", "Referral", "Import", "Newsletter"]
+
+
+def _demo_custom_fields(admin: Membership) -> None:
+    """Two custom fields a newcomer sees on every company and person."""
+    for data in (
+        {
+            "target": "company",
+            "key": "tier",
+            "label": "Customer tier",
+            "type": "select",
+            "options": ["Gold", "Silver", "Bronze"],
+        },
+        {"target": "person", "key": "renewal", "label": "Contract renewal", "type": "date"},
+    ):
+        custom_fields.create_definition(admin, data)
+
+
+def _company_extras(index: int) -> dict[str, object]:
+    return {
+        "size": SIZES[index % len(SIZES)],
+        "lifecycle_stage": STAGES[index % len(STAGES)],
+        "tags": TAGS[index % len(TAGS)],
+        "custom": {"tier": ["Gold", "Silver", "Bronze"][index % 3]} if index % 2 == 0 else {},
+    }
+
+
+def _with_person_extras(index: int, data: dict[str, object]) -> dict[str, object]:
+    """Add source, consent, tags, a custom value and, for some, a second email and phone."""
+    data.update(
+        source=SOURCES[index % len(SOURCES)],
+        email_consent=index % 3 != 2,
+        messaging_consent=index % 4 == 0,
+        tags=["Decision maker"] if index % 6 == 0 else [],
+    )
+    if index % 4 == 0:
+        email, phone = str(data.pop("email")), str(data.pop("phone"))
+        home = f"{email.split('@')[0]}@mail.example"
+        data["emails"] = [{"value": email, "primary": True}, {"value": home, "type": "home"}]
+        mobile = str(data.pop("mobile") or "")
+        data["phones"] = [{"value": phone, "primary": True}]
+        if mobile:
+            data["phones"] += [{"value": mobile, "type": "mobile"}]  # type: ignore[operator]
+    if index % 7 == 0:
+        data["custom"] = {"renewal": f"2027-{index % 12 + 1:02d}-01"}
+    return data
+
+
 def build_workspace(spec: Spec, password_hash: str, result: DemoResult) -> None:
 
     rng = random.Random(f"{SEED}:{spec.slug}")
@@ -203,6 +255,7 @@ def build_workspace(spec: Spec, password_hash: str, result: DemoResult) -> None:
         pk=members[0].pk
     )
     owners = [m.user_id for m in members if m.role.key in ("admin", "manager", "sales")]
+    _demo_custom_fields(admin)
     countries = list(CITIES)
     companies = []
     words = rng.sample(COMPANY_WORDS, spec.companies)
@@ -222,6 +275,7 @@ def build_workspace(spec: Spec, password_hash: str, result: DemoResult) -> None:
                     "email": f"hello@{domain}",
                     "owner": rng.choice(owners),
                     **_address(rng, country, "billing"),
+                    **_company_extras(index),
                 },
             )
         )
@@ -236,21 +290,18 @@ def build_workspace(spec: Spec, password_hash: str, result: DemoResult) -> None:
         if index % 4 == 1:
             sensitive["bank_account"] = iban(country, _bban(rng, country))
         address = _address(rng, country, "shipping") if index % 2 else {}
-        customers.create_person(
-            admin,
-            {
-                "first_name": first,
-                "last_name": last,
-                "title": rng.choice(TITLES),
-                "company": company.pk,
-                "email": f"{_ascii(first)}.{_ascii(last)}@{company.domain}",
-                "phone": PHONE[country].format(rng.randint(1000, 9999)),
-                "mobile": PHONE[country].format(rng.randint(1000, 9999)) if index % 5 == 0 else "",
-                "owner": rng.choice(owners),
-                **address,
-            },
-            sensitive,
-        )
+        data: dict[str, object] = {
+            "first_name": first,
+            "last_name": last,
+            "title": rng.choice(TITLES),
+            "company": company.pk,
+            "email": f"{_ascii(first)}.{_ascii(last)}@{company.domain}",
+            "phone": PHONE[country].format(rng.randint(1000, 9999)),
+            "mobile": PHONE[country].format(rng.randint(1000, 9999)) if index % 5 == 0 else "",
+            "owner": rng.choice(owners),
+            **address,
+        }
+        customers.create_person(admin, _with_person_extras(index, data), sensitive)
 
 
 def load(password: str = DEMO_PASSWORD) -> DemoResult:
