@@ -400,6 +400,10 @@ def _custom_out(obj: CustomerRecord, sensitive: dict[str, str] | None) -> dict[s
 
 
 def _record(obj: CustomerRecord, sensitive: dict[str, str] | None) -> dict[str, Any]:
+    if not hasattr(obj, "_custom_definitions"):
+        obj._custom_definitions = custom_fields.definitions(  # type: ignore[attr-defined]
+            obj.workspace_id, obj.ACCESS_TYPE
+        )
     return {
         "id": obj.pk,
         "owner": obj.owner_id,
@@ -413,8 +417,13 @@ def _record(obj: CustomerRecord, sensitive: dict[str, str] | None) -> dict[str, 
 
 
 def _masked_custom(member: Membership | None, obj: CustomerRecord) -> dict[str, str] | None:
+    """Return masked sensitive values for members who may reveal them, else None."""
     if member is None or not access.can(member, obj.ACCESS_TYPE, "reveal", obj):
         return None
+    definitions = custom_fields.definitions(obj.workspace_id, obj.ACCESS_TYPE)
+    obj._custom_definitions = definitions  # type: ignore[attr-defined]
+    if not any(d.type == CustomField.Type.SENSITIVE for d in definitions):
+        return {}
     return custom_fields.masked_secrets(obj)
 
 
