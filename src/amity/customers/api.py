@@ -247,7 +247,13 @@ class PersonPatch(AddressPatch, SensitiveIn, ExtrasIn, PersonFieldsIn):
 
 
 class RevealIn(In):
-    fields: list[Literal["national_id", "bank_account"]] = Field(min_length=1, max_length=2)
+    fields: list[
+        Annotated[str, Field(pattern=r"^(national_id|bank_account|custom\.[a-z][a-z0-9_]{0,39})$")]
+    ] = Field(
+        min_length=1,
+        max_length=20,
+        description="national_id, bank_account or custom.<key> of a sensitive custom field.",
+    )
     reason: str = Field(min_length=3, max_length=500, description="Why you need the value.")
 
 
