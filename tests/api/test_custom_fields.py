@@ -144,3 +144,27 @@ def test_it_shows_the_field_history(world: World, api_as: Callable[[User], Api])
         "Alice",
     )
     assert api_as(world.mallory).get(f"/people/{person.pk}/changes").status_code == 404
+
+
+def test_it_reveals_a_sensitive_value_with_a_reason_and_audits_it(
+    world: World, api_as: Callable[[User], Api]
+) -> None:
+    from amity.core.models import AuditEvent
+
+    _define(world, "passport", "sensitive")
+    erin = world.member(world.erin)
+    person = services.create_person(erin, {"last_name": "Lee", "custom": {"passport": "X1234567"}})
+    path = f"/people/{person.pk}/reveal"
+    ask = {"fields": ["custom.passport"], "reason": "identity check"}
+    assert api_as(world.bob).post(path, ask).status_code == 403
+    response = api_as(world.erin).post(path, ask)
+    assert response.status_code == 200, response.content
+    assert body(response) == {"values": {"custom.passport": "X1234567"}}
+    reveals = AuditEvent.objects.filter(
+        workspace=world.acme, action="reveal", object_id=str(person.pk)
+    )
+    assert [(e.changes, e.reason, e.actor_id) for e in reveals] == [
+        ({"field": "custom.passport"}, "identity check", world.erin.pk)
+    ]
+    unknown = api_as(world.erin).post(path, {**ask, "fields": ["custom.nope"]})
+    assert unknown.status_code == 422

@@ -247,7 +247,13 @@ class PersonPatch(AddressPatch, SensitiveIn, ExtrasIn, PersonFieldsIn):
 
 
 class RevealIn(In):
-    fields: list[Literal["national_id", "bank_account"]] = Field(min_length=1, max_length=2)
+    fields: list[
+        Annotated[str, Field(pattern=r"^(national_id|bank_account|custom\.[a-z][a-z0-9_]{0,39})$")]
+    ] = Field(
+        min_length=1,
+        max_length=20,
+        description="national_id, bank_account or custom.<key> of a sensitive custom field.",
+    )
     reason: str = Field(min_length=3, max_length=500, description="Why you need the value.")
 
 
@@ -400,6 +406,10 @@ def _custom_out(obj: CustomerRecord, sensitive: dict[str, str] | None) -> dict[s
 
 
 def _record(obj: CustomerRecord, sensitive: dict[str, str] | None) -> dict[str, Any]:
+    if not hasattr(obj, "_custom_definitions"):
+        obj._custom_definitions = custom_fields.definitions(  # type: ignore[attr-defined]
+            obj.workspace_id, obj.ACCESS_TYPE
+        )
     return {
         "id": obj.pk,
         "owner": obj.owner_id,
@@ -413,8 +423,13 @@ def _record(obj: CustomerRecord, sensitive: dict[str, str] | None) -> dict[str, 
 
 
 def _masked_custom(member: Membership | None, obj: CustomerRecord) -> dict[str, str] | None:
+    """Return masked sensitive values for members who may reveal them, else None."""
     if member is None or not access.can(member, obj.ACCESS_TYPE, "reveal", obj):
         return None
+    definitions = custom_fields.definitions(obj.workspace_id, obj.ACCESS_TYPE)
+    obj._custom_definitions = definitions  # type: ignore[attr-defined]
+    if not any(d.type == CustomField.Type.SENSITIVE for d in definitions):
+        return {}
     return custom_fields.masked_secrets(obj)
 
 

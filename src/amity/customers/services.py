@@ -474,12 +474,23 @@ def reveal(member: Membership, person: Person, fields: list[str], reason: str) -
     reason = reason.strip()
     if len(reason) < 3:
         raise ValidationError({"reason": "Say why you need to see this (at least 3 characters)."})
-    unknown = [f for f in fields if f not in SENSITIVE_FIELDS]
+    sealed_custom = {
+        custom_fields.error_key(d.key)
+        for d in custom_fields.definitions(person.workspace_id, "person")
+        if d.type == custom_fields.Type.SENSITIVE
+    }
+    unknown = [f for f in fields if f not in SENSITIVE_FIELDS and f not in sealed_custom]
     if unknown or not fields:
-        raise ValidationError({"fields": f"Choose from: {', '.join(SENSITIVE_FIELDS)}."})
+        choices = [*SENSITIVE_FIELDS, *sorted(sealed_custom)]
+        raise ValidationError({"fields": f"Choose from: {', '.join(choices)}."})
+    secrets = custom_fields.secrets_of(person) if sealed_custom & set(fields) else {}
     values: dict[str, str] = {}
     for name in dict.fromkeys(fields):
-        values[name] = plaintext(person, name)
+        if name in sealed_custom:
+            row = secrets.get(name.removeprefix("custom."))
+            values[name] = custom_fields.unseal(row) if row is not None and row.value else ""
+        else:
+            values[name] = plaintext(person, name)
         audit.record(
             audit.Action.REVEAL,
             workspace=member.workspace_id,
