@@ -637,7 +637,7 @@ def _generate_workspace(
 
 def extra_workspaces(contacts: int) -> list[tuple[str, str, int]]:
     """Return the smaller workspaces beside the main one (for multi-tenant load tests)."""
-    size = max(min(contacts // 50, 20_000), 200)
+    size = min(max(contacts // 50, 100), 20_000)
     return [(f"Bench other {n}", f"{SLUG}-other-{n}", size) for n in (1, 2)]
 
 
