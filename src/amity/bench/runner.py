@@ -294,10 +294,12 @@ def table(run: Run) -> str:
     return "\n".join(out)
 
 
-def write_json(run: Run, directory: Path) -> Path:
+def write_json(run: Run, directory: Path, *, partial: bool = False) -> Path:
+    """Write the run; a run of chosen scenarios only goes beside, not over, the full one."""
     directory.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC)
-    path = directory / f"results-{run.database}-{stamp:%Y-%m-%d}.json"
+    suffix = "-partial" if partial else ""
+    path = directory / f"results-{run.database}-{stamp:%Y-%m-%d}{suffix}.json"
     data = asdict(run)
     for figure, raw in zip(run.figures, data["figures"], strict=True):
         raw["ratio"] = figure.ratio

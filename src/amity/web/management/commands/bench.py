@@ -84,7 +84,7 @@ class Command(BaseCommand):
             f"load {run.machine['load_average']}; times in ms, floor = raw-SQL p95"
         )
         self.stdout.write(runner.table(run))
-        path = runner.write_json(run, settings.VAR_DIR / "bench")
+        path = runner.write_json(run, settings.VAR_DIR / "bench", partial=bool(options["only"]))
         self.stdout.write(f"\nWrote {path}")
         missed = [f"{f.scenario} ({f.mode})" for f in run.figures if f.missed]
         failed = [
