@@ -275,7 +275,11 @@ def table(run: Run) -> str:
                 _fmt(f.p95_ms),
                 "-" if f.queries is None else str(f.queries),
                 _fmt(f.floor_p95_ms, 2),
-                "-" if f.ratio is None else f"{f.ratio:,.0f}×",
+                "-"
+                if f.ratio is None
+                else f"{f.ratio:,.1f}×"
+                if f.ratio < 10
+                else f"{f.ratio:,.0f}×",
                 "-" if f.budget_ms is None else f"{f.budget_ms:.0f}",
                 verdict + extra,
             )
