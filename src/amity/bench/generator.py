@@ -117,7 +117,7 @@ class Loader:
         # A data set is regenerated rather than recovered, so the load may skip waiting
         # for the disk at each commit; a large page cache keeps index inserts in memory.
         with connection.cursor() as cursor:
-            if self.vendor == "sqlite":
+            if self.vendor == "sqlite" and not connection.in_atomic_block:
                 cursor.execute("PRAGMA synchronous = OFF")
                 cursor.execute("PRAGMA cache_size = -262144")
             elif self.vendor == "postgresql":
