@@ -191,13 +191,17 @@ class Server:
         env = {**os.environ, "AMITY_LOG_LEVEL": "WARNING"}
         command = [sys.executable, "-m", "amity.cli", "serve", "--host", "127.0.0.1"]
         command += ["--port", str(self.port), "--workers", str(self.workers)]
-        self.process = subprocess.Popen(  # noqa: S603 - our own command
-            command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-        )
+        # The server's output goes to a file: an unread pipe would stall it once full.
+        self.log = settings.VAR_DIR / "bench" / "serve.log"
+        self.log.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.log, "wb") as output:
+            self.process = subprocess.Popen(  # noqa: S603 - our own command
+                command, env=env, stdout=output, stderr=subprocess.STDOUT
+            )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"amity serve exited: {self.process.stderr!r}")
+                raise RuntimeError(f"amity serve exited; see {self.log}")
             try:
                 if self.get("/healthz")[0] == 200:
                     return self
