@@ -39,6 +39,8 @@ class Dataset:
     deep_values: list[Any]
     export_country: str
     tokens: dict[str, str] = field(default_factory=dict)
+    # Modules' own lookups (a pipeline id, a deal …), cached by their scenarios.
+    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def ws(self) -> int:
