@@ -156,8 +156,22 @@ class Loader:
     def insert(
         self, model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence[Any]]
     ) -> int:
-        """Insert rows (values in `columns` order, Python types) and return how many."""
+        """Insert rows (values in `columns` order, Python types) and return how many.
+
+        Columns not given get their field's default, so a field another module adds
+        later needs no change here.
+        """
         table = model._meta.db_table
+        given = set(columns)
+        missing = [
+            f
+            for f in model._meta.concrete_fields
+            if f.column not in given and not (f.primary_key and "id" not in given)
+        ]
+        if missing:
+            defaults = [f.get_default() for f in missing]
+            columns = [*columns, *(str(f.column) for f in missing)]
+            rows = ([*row, *defaults] for row in rows)
         converters = self._converters(model, columns)
         if any(converters):
             rows = (
