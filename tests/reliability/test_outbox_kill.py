@@ -173,7 +173,7 @@ def test_no_committed_event_is_lost_and_no_rolled_back_one_is_sent(
                 producer_killed = True
                 done = [int(s.split()[1]) for _, _, s in _rows(db)]
                 making = producer(max(done, default=-1) + 1)
-            if not receiver_down and rng.random() < 0.3:
+            if not receiver_down and (kills["worker"] == 2 or rng.random() < 0.3):
                 receiver.stop()
                 kills["receiver"] += 1
                 receiver_down = True
