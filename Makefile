@@ -12,13 +12,15 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export DJANGO_SETTINGS_MODULE := amity.settings
 
-.PHONY: help setup run worker test lint fmt typecheck pytest pytest-sqlite pytest-postgres migrate demo bench clean messages
+.PHONY: help setup run worker test lint fmt typecheck pytest pytest-sqlite pytest-postgres migrate demo bench clean messages bench-postgres soak load
 
 help:
 	@echo "make run    set up, migrate, load demo data and serve on http://127.0.0.1:$(PORT)"
 	@echo "make test   set up, then lint, types and the whole suite (SQLite, then PostgreSQL)"
 	@echo "make worker run background jobs and outbox delivery (next to make run)"
 	@echo "make lint | fmt | typecheck | migrate | demo | clean"
+	@echo "make bench  generate BENCH_CONTACTS (default 1,000,000) and time every scenario (SQLite);"
+	@echo "            make bench-postgres the same on PostgreSQL; make soak, make load DURATION=600"
 
 # The venv is rebuilt when the lock file or project metadata change.
 $(VENV)/.synced: uv.lock pyproject.toml
@@ -81,6 +83,38 @@ test: lint typecheck pytest-sqlite pytest-postgres
 messages: setup
 	@cd src/amity && ../../$(VENV)/bin/django-admin makemessages -l nb -l ru -l cy -l zh_Hans --no-location --ignore "migrations/*"
 	@cd src/amity && ../../$(VENV)/bin/django-admin compilemessages
+
+# Benchmark (docs/performance.md): a database of its own per size and seed, reused when complete.
+BENCH_CONTACTS ?= 1000000
+BENCH_SEED ?= 1
+BENCH_ARGS ?=
+BENCH_PG_URL ?= postgresql://$${PGUSER:-postgres}@127.0.0.1:5432/amity_bench_$(BENCH_CONTACTS)_$(BENCH_SEED)
+DURATION ?= 600
+
+bench: setup
+	@mkdir -p var/bench
+	@env -u DATABASE_URL AMITY_SQLITE_PATH=var/bench/bench-$(BENCH_CONTACTS)-$(BENCH_SEED).sqlite3 \
+		sh -c '$(VENV)/bin/amity migrate --no-input -v0 && \
+		$(VENV)/bin/amity bench --contacts $(BENCH_CONTACTS) --seed $(BENCH_SEED) $(BENCH_ARGS)'
+
+bench-postgres: setup
+	@$(PY) -m amity.bench.pgdb "$(BENCH_PG_URL)"
+	@DATABASE_URL="$(BENCH_PG_URL)" sh -c '$(VENV)/bin/amity migrate --no-input -v0 && \
+		$(VENV)/bin/amity bench --contacts $(BENCH_CONTACTS) --seed $(BENCH_SEED) $(BENCH_ARGS)'
+
+# R9: a bounded load test against `amity serve` on PostgreSQL, on the bench data set
+# (BENCH_CONTACTS, default 100,000 here), for DURATION seconds.
+load: BENCH_CONTACTS = 100000
+load: setup
+	@$(PY) -m amity.bench.pgdb "$(BENCH_PG_URL)"
+	@DATABASE_URL="$(BENCH_PG_URL)" sh -c '$(VENV)/bin/amity migrate --no-input -v0 && \
+		$(VENV)/bin/amity bench --contacts $(BENCH_CONTACTS) --seed $(BENCH_SEED) --generate-only && \
+		$(VENV)/bin/amity bench_load --duration $(DURATION) $(LOAD_ARGS)'
+
+# The full-count reliability tests (TESTPLAN R2, R4, R5, R6), marker `soak`; not part of make test.
+soak: setup
+	@env -u DATABASE_URL $(VENV)/bin/pytest -m soak $(PYTEST_ARGS) tests/reliability
+	@$(MAKE) --no-print-directory pytest-postgres PYTEST_ARGS="-m soak $(PYTEST_ARGS) tests/reliability"
 
 clean:
 	rm -rf $(VENV) var/static .mypy_cache .ruff_cache

@@ -62,6 +62,12 @@ def _after(fields: list[str], values: list[Any]) -> models.Q:
         for prev, value in zip(fields[:i], values[:i], strict=True):
             step &= models.Q(**{prev.lstrip("-"): value})
         q |= step
+    if len(fields) > 1:
+        # Implied by the OR above, but PostgreSQL only turns this form into an index range:
+        # without it a deep page scans every row before the cursor (docs/performance.md).
+        first = fields[0]
+        op = "lte" if first.startswith("-") else "gte"
+        q = models.Q(**{f"{first.lstrip('-')}__{op}": values[0]}) & q
     return q
 
 

@@ -151,6 +151,14 @@ def _document_tokens(doc: Document) -> tuple[list[str], list[str]]:
     return plain, fuzzy
 
 
+def document_tokens(obj: Any) -> tuple[list[str], list[str]]:
+    """Return the plain and typo-neighbour words a record is indexed under (for bulk loaders)."""
+    reg = _registration_for(obj)
+    if reg is None:
+        return [], []
+    return _document_tokens(reg.document(obj))
+
+
 def query_tokens(q: str) -> list[str]:
     """Return the words to look for: a phone-like query is one run of digits."""
     q = q.strip()[:200]

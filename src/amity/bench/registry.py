@@ -1,0 +1,75 @@
+"""Where modules plug into the benchmark: one line for their data, one for each scenario.
+
+A module that lands adds, for example in `amity/bench/scenarios.py`:
+
+    register(Scenario("pipeline board", budget_ms=150, request=board_request, floor=board_sql))
+    data_step("deals", add_deals)
+
+and removes its `pending(...)` placeholder. A step receives the generator's
+context (loader, seeded random, workspace, users, people and company ids) and
+writes its rows with `ctx.loader.insert(...)`, the fast path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from amity.bench.generator import GenContext
+    from amity.bench.scenarios import Dataset
+
+
+@dataclass(frozen=True)
+class Request:
+    """One request a scenario makes: who, which method and path, and an optional JSON body."""
+
+    path: str
+    user: str = "top"  # a key of Dataset.users
+    method: str = "GET"
+    api: bool = False  # authenticate with the user's API token instead of a session
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    # Builds the request for a data set; None times `call` in-process only.
+    request: Callable[[Dataset], Request] | None = None
+    # The raw-SQL floor: hand-written SQL for the same rows, timed the same way.
+    floor: Callable[[Dataset], None] | None = None
+    budget_ms: float | None = None
+    # For work that is not one request (an export job, an import): time this instead.
+    call: Callable[[Dataset], int] | None = None
+    rounds: int | None = None  # fewer rounds for slow scenarios
+    description: str = ""
+    # Scenarios whose module has not landed: the reason they are skipped.
+    pending: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+_scenarios: dict[str, Scenario] = {}
+_steps: dict[str, Callable[[GenContext], int]] = {}
+
+
+def register(scenario: Scenario) -> None:
+    """Add (or replace) a timed scenario."""
+    _scenarios[scenario.name] = scenario
+
+
+def pending(name: str, reason: str, budget_ms: float | None = None) -> None:
+    """Hold a place for a scenario whose module has not landed; it is skipped with `reason`."""
+    register(Scenario(name, budget_ms=budget_ms, pending=reason))
+
+
+def scenarios() -> list[Scenario]:
+    return list(_scenarios.values())
+
+
+def data_step(name: str, step: Callable[[GenContext], int]) -> None:
+    """Run `step` after the customers are generated; it returns how many rows it wrote."""
+    _steps[name] = step
+
+
+def data_steps() -> dict[str, Callable[[GenContext], int]]:
+    return dict(_steps)
