@@ -220,16 +220,30 @@ class Loader:
 
 class _PersonDoc:
     ACCESS_TYPE: ClassVar[str] = "person"
-    __slots__ = ("alt_email", "email", "first_name", "last_name", "mobile", "phone")
+    __slots__ = (
+        "_tag_names",
+        "alt_email",
+        "email",
+        "first_name",
+        "last_name",
+        "mobile",
+        "more_emails",
+        "more_phones",
+        "phone",
+    )
 
     def __init__(self, first: str, last: str, email: str, phone: str, mobile: str) -> None:
         self.first_name, self.last_name, self.email = first, last, email
         self.alt_email, self.phone, self.mobile = "", phone, mobile
+        # What customers.search reads besides the columns: no extra contacts, no tags.
+        self.more_emails: list[dict[str, str]] = []
+        self.more_phones: list[dict[str, str]] = []
+        self._tag_names: tuple[str, ...] = ()
 
 
 class _CompanyDoc:
     ACCESS_TYPE: ClassVar[str] = "company"
-    __slots__ = ("domain", "email", "name", "phone", "website")
+    __slots__ = ("_tag_names", "domain", "email", "name", "phone", "website")
 
     def __init__(self, name: str, domain: str, email: str, phone: str, website: str) -> None:
         self.name, self.domain, self.email, self.phone, self.website = (
@@ -239,6 +253,7 @@ class _CompanyDoc:
             phone,
             website,
         )
+        self._tag_names: tuple[str, ...] = ()
 
 
 @dataclass
