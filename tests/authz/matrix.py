@@ -87,6 +87,19 @@ AUDIT_VIEWERS = {"alice", "erin"}
 # Roles that may add notes to records they see: all but read-only.
 NOTE_WRITERS = {"alice", "bob", "sam", "carol", "erin", "frank"}
 
+# Deals (the sales app): Sales edit and delete their own, managers all, the rest only view.
+# Pipelines are seen by everyone with deals and configured by admins only.
+DEAL_GRANTS: dict[str, dict[str, Scope]] = {
+    "alice": {"view": "all", "create": "all", "edit": "all", "delete": "all"},
+    "erin": {"view": "all", "create": "all", "edit": "all", "delete": "all"},
+    "bob": {"view": "all", "create": "all", "edit": "own", "delete": "own"},
+    "sam": {"view": "all", "create": "all", "edit": "own", "delete": "own"},
+    "carol": {"view": "all", "create": None, "edit": None, "delete": None},
+    "dave": {"view": "all", "create": None, "edit": None, "delete": None},
+    "frank": {"view": "all", "create": None, "edit": None, "delete": None},
+}
+SALES_OBJECTS = ("deal", "pipeline")
+
 Target = Literal["own", "other_owner", "other_workspace", "missing"]
 TARGETS: tuple[Target, ...] = ("own", "other_owner", "other_workspace", "missing")
 
@@ -130,7 +143,7 @@ class Rule:
         "note",
     ]
     method: str = "GET"
-    obj: Literal["company", "person", "note"] | None = None
+    obj: Literal["company", "person", "note", "deal", "pipeline"] | None = None
     action: str = "view"
     # Form or JSON body for the request; gets the target record (or None).
     data: Callable[[Any], dict[str, Any]] | None = None
@@ -151,7 +164,8 @@ def expected(rule: Rule, role: str, target: Target | None) -> str:
     if rule.kind == "audit":
         return "ok" if role in AUDIT_VIEWERS else "forbidden"
     if rule.kind == "create":
-        return "ok" if CUSTOMER_GRANTS[role]["create"] else "forbidden"
+        table = DEAL_GRANTS if rule.obj in SALES_OBJECTS else CUSTOMER_GRANTS
+        return "ok" if table[role]["create"] else "forbidden"
     if rule.kind == "deleters":
         return "ok" if CUSTOMER_GRANTS[role]["delete"] else "forbidden"
     if rule.kind == "exporters":
@@ -179,7 +193,7 @@ def expected(rule: Rule, role: str, target: Target | None) -> str:
         return "not_found"
     if rule.kind == "record_audit":
         return "ok" if role in AUDIT_VIEWERS else "forbidden"
-    grants = CUSTOMER_GRANTS[role]
+    grants = (DEAL_GRANTS if rule.obj in SALES_OBJECTS else CUSTOMER_GRANTS)[role]
     if not grants["view"]:
         return "not_found"
     scope = grants.get(rule.action)

@@ -142,3 +142,27 @@ def notification(world: World, user: User, target: Target) -> int | None:
 
 def notification_record(world: World, user: User, target: Target) -> Any:
     return _notification(world, user, target)
+
+
+def deal(world: World, user: User, target: Target) -> int | None:
+    """A deal owned by the user, by a colleague, or in another workspace."""
+    from amity.sales import services as sales
+
+    if target == "missing":
+        return None
+    if target == "other_workspace":
+        by, owner = world.member(world.mallory, world.globex), world.mallory
+    else:
+        by = world.member(world.alice)
+        owner = user if target == "own" else (world.bob if user == world.alice else world.alice)
+    pipeline = sales.install_default_pipeline(by.workspace_id)
+    found = sales.create_deal(by, pipeline, {"name": f"Matrix deal {next(_n)}", "owner": owner.pk})
+    return found.pk
+
+
+def pipeline(world: World, user: User, target: Target) -> int | None:
+    from amity.sales import services as sales
+
+    if target == "missing":
+        return None
+    return sales.install_default_pipeline(_workspace(world, target)).pk

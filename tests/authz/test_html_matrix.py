@@ -131,6 +131,20 @@ HTML_RULES: dict[str, Rule] = {
         data=lambda r: {"confirm": r.full_name if r else "x", "reason": "matrix"},
         mutates=True,
     ),
+    # Sales: deals on pipeline boards.
+    "sales:pipelines": Rule("member"),
+    "sales:deal_list": Rule("member"),
+    "sales:deal_create": Rule("create", obj="deal"),
+    "sales:settings": Rule("admin"),
+    "sales:board": Rule("record", obj="pipeline", subject=subjects.pipeline),
+    "sales:deal_detail": Rule("record", obj="deal", subject=subjects.deal),
+    "sales:deal_edit": Rule("record", obj="deal", action="edit", subject=subjects.deal),
+    "sales:deal_move": _post(
+        "record", obj="deal", action="edit", subject=subjects.deal, data=lambda r: {"version": 1}
+    ),
+    "sales:deal_delete": _post(
+        "record", obj="deal", action="delete", subject=subjects.deal, data=lambda r: {"version": 1}
+    ),
 }
 
 
