@@ -145,6 +145,11 @@ def notification_record(world: World, user: User, target: Target) -> Any:
 
 
 def deal(world: World, user: User, target: Target) -> int | None:
+    found = deal_record(world, user, target)
+    return found.pk if found is not None else None
+
+
+def deal_record(world: World, user: User, target: Target) -> Any:
     """A deal owned by the user, by a colleague, or in another workspace."""
     from amity.sales import services as sales
 
@@ -156,13 +161,26 @@ def deal(world: World, user: User, target: Target) -> int | None:
         by = world.member(world.alice)
         owner = user if target == "own" else (world.bob if user == world.alice else world.alice)
     pipeline = sales.install_default_pipeline(by.workspace_id)
-    found = sales.create_deal(by, pipeline, {"name": f"Matrix deal {next(_n)}", "owner": owner.pk})
-    return found.pk
+    return sales.create_deal(by, pipeline, {"name": f"Matrix deal {next(_n)}", "owner": owner.pk})
 
 
 def pipeline(world: World, user: User, target: Target) -> int | None:
+    found = pipeline_record(world, user, target)
+    return found.pk if found is not None else None
+
+
+def pipeline_record(world: World, user: User, target: Target) -> Any:
     from amity.sales import services as sales
 
     if target == "missing":
         return None
-    return sales.install_default_pipeline(_workspace(world, target)).pk
+    return sales.install_default_pipeline(_workspace(world, target))
+
+
+def new_deal_body(record: Any) -> dict[str, Any]:
+    """A deal for acme's first pipeline (POST /deals names it in the body)."""
+    from amity.core.models import Workspace
+    from amity.sales import services as sales
+
+    acme = Workspace.objects.get(slug="acme")
+    return {"pipeline": sales.install_default_pipeline(acme).pk, "name": "Matrix deal"}

@@ -184,6 +184,12 @@ class Deal(models.Model):
                 name="deal_ws_pipe_totals",
                 condition=models.Q(deleted_at__isnull=True),
             ),
+            # Column totals of one owner's board ("mine"), also covering.
+            models.Index(
+                fields=["workspace", "owner", "pipeline", "stage", "currency", "amount"],
+                name="deal_ws_owner_totals",
+                condition=models.Q(deleted_at__isnull=True),
+            ),
             # The list view's keyset orders.
             models.Index(fields=["workspace", "created_at", "id"], name="deal_ws_created"),
             models.Index(fields=["workspace", "expected_close", "id"], name="deal_ws_close"),
@@ -264,3 +270,27 @@ class ExchangeRate(models.Model):
 
     def __str__(self) -> str:
         return f"1 {self.currency} on {self.date} = {self.rate}"
+
+
+class StageTotal(models.Model):
+    """Running count and sum of a stage's deals in one currency, kept by the services.
+
+    The unfiltered board reads these few rows instead of aggregating every deal
+    (a GROUP BY over 200,000 deals costs ~180 ms on SQLite; this costs <1 ms).
+    """
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    pipeline = models.ForeignKey(Pipeline, on_delete=models.CASCADE, related_name="+")
+    stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="+")
+    currency = models.CharField(max_length=3)
+    count = models.IntegerField(default=0)
+    amount = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal("0.00"))
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["stage", "currency"], name="stagetotal_once")
+        ]
+        indexes = [models.Index(fields=["workspace", "pipeline"], name="stagetotal_ws_pipe")]
+
+    def __str__(self) -> str:
+        return f"stage {self.stage_id} {self.currency}: {self.count} / {self.amount}"

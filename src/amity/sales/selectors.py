@@ -12,15 +12,16 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 
 from amity.core import access
 from amity.core.models import Membership
 from amity.core.paging import Page, paginate
 from amity.sales import money
-from amity.sales.models import Deal, LostReason, Pipeline, Stage
+from amity.sales.models import Deal, LostReason, Pipeline, Stage, StageTotal
 
 CARDS_PER_COLUMN = 20
 DEAL_SORTS = {
@@ -105,14 +106,8 @@ def board(
     columns = [Column(stage=s, cards=[]) for s in stages(member, pipeline)]
     by_stage = {c.stage.pk: c for c in columns}
     visible = access.visible(member, Deal).filter(_filter(member, filters))
-    sums = (
-        visible.filter(pipeline=pipeline)
-        .values("stage_id", "currency")
-        .annotate(n=Count("id"), total=Sum("amount"))
-        .order_by()
-    )
     currencies: set[str] = set()
-    for row in sums:
+    for row in _sums(member, pipeline, filters, visible):
         column = by_stage.get(row["stage_id"])
         if column is None:
             continue
@@ -133,6 +128,27 @@ def board(
                 .order_by("-stage_entered_at", "-id")[:size]
             )
     return Board(pipeline=pipeline, columns=columns, base_currency=base, missing_rates=missing)
+
+
+def _sums(
+    member: Membership, pipeline: Pipeline, filters: DealFilters, visible: QuerySet[Deal]
+) -> list[dict[str, Any]]:
+    """Return count and sum per (stage, currency): kept totals when the member sees every
+    deal unfiltered, else a GROUP BY over the filtered deals."""
+    if filters == DealFilters() and access.scope_for(member, "deal", "view") == "all":
+        kept = (
+            StageTotal.objects.filter(workspace_id=member.workspace_id, pipeline=pipeline)
+            .filter(count__gt=0)
+            .values("stage_id", "currency", n=F("count"), total=F("amount"))
+        )
+        return [dict(row) for row in kept]
+    live = (
+        visible.filter(pipeline=pipeline)
+        .values("stage_id", "currency")
+        .annotate(n=Count("id"), total=Sum("amount"))
+        .order_by()
+    )
+    return [dict(row) for row in live]
 
 
 def _base_currency(member: Membership) -> str:

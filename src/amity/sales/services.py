@@ -13,8 +13,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.db.models import F, Max
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Max, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,6 +32,7 @@ from amity.sales.models import (
     Pipeline,
     SalesSettings,
     Stage,
+    StageTotal,
 )
 from amity.sales.money import CURRENCY, cents
 
@@ -244,6 +245,47 @@ def set_rate(member: Membership, currency: str, on: date, rate: Any) -> Exchange
     return found
 
 
+# Column totals -----------------------------------------------------------------
+
+
+def _bump(deal: Deal, stage_id: int, currency: str, count: int, amount: Decimal) -> None:
+    """Add to a stage's running totals (F() updates, so concurrent moves never lose one)."""
+    key = {"workspace_id": deal.workspace_id, "stage_id": stage_id, "currency": currency}
+    change = {"count": F("count") + count, "amount": F("amount") + amount}
+    if StageTotal.objects.filter(**key).update(**change):
+        return
+    try:
+        with transaction.atomic():
+            StageTotal.objects.create(
+                pipeline_id=deal.pipeline_id, count=count, amount=amount, **key
+            )
+    except IntegrityError:
+        StageTotal.objects.filter(**key).update(**change)
+
+
+def rebuild_totals(workspace_id: int) -> None:
+    """Recompute a workspace's stage totals from its deals (after bulk loads or repairs)."""
+    with transaction.atomic():
+        StageTotal.objects.filter(workspace_id=workspace_id).delete()
+        rows = (
+            Deal.objects.filter(workspace_id=workspace_id, deleted_at__isnull=True)
+            .values("pipeline_id", "stage_id", "currency")
+            .annotate(n=Count("id"), total=Sum("amount"))
+            .order_by()
+        )
+        StageTotal.objects.bulk_create(
+            StageTotal(
+                workspace_id=workspace_id,
+                pipeline_id=row["pipeline_id"],
+                stage_id=row["stage_id"],
+                currency=row["currency"],
+                count=row["n"],
+                amount=row["total"] or Decimal(0),
+            )
+            for row in rows
+        )
+
+
 # Deals -----------------------------------------------------------------------
 
 
@@ -400,6 +442,7 @@ def create_deal(
     if not deal.name:
         raise ValidationError({"name": _("Name the deal (at most 200 characters).")})
     deal.save()
+    _bump(deal, stage.pk, deal.currency, 1, deal.amount)
     if people:
         set_people(member, deal, people, _audit=False)
     DealStageChange.objects.create(
@@ -458,6 +501,9 @@ def update_deal(
             Deal.objects.filter(pk=deal.pk, workspace_id=member.workspace_id).first()
         )
     deal.version, deal.updated_at = expected_version + 1, now
+    if (before["amount"], before["currency"]) != (after["amount"], after["currency"]):
+        _bump(deal, deal.stage_id, before["currency"], -1, -Decimal(before["amount"]))
+        _bump(deal, deal.stage_id, deal.currency, 1, deal.amount)
     search.index(deal)
     changes = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
     audit.record(
@@ -509,6 +555,8 @@ def move_deal(
             Deal.objects.filter(pk=deal.pk, workspace_id=member.workspace_id).first()
         )
     from_stage_id, entered = deal.stage_id, deal.stage_entered_at
+    _bump(deal, from_stage_id, deal.currency, -1, -deal.amount)
+    _bump(deal, stage.pk, deal.currency, 1, deal.amount)
     from_name = Stage.objects.filter(
         workspace_id=member.workspace_id, pk=from_stage_id
     ).values_list("name", flat=True)
@@ -580,6 +628,7 @@ def trash_deal(member: Membership, deal: Deal, *, expected_version: int | None =
             Deal.objects.filter(pk=deal.pk, workspace_id=member.workspace_id).first()
         )
     deal.deleted_at = now
+    _bump(deal, deal.stage_id, deal.currency, -1, -deal.amount)
     search.remove(deal)
     audit.record(audit.Action.DELETE, workspace=member.workspace_id, actor=member.user, obj=deal)
 
@@ -587,9 +636,11 @@ def trash_deal(member: Membership, deal: Deal, *, expected_version: int | None =
 @transaction.atomic
 def restore_deal(member: Membership, deal: Deal) -> None:
     access.require(member, "deal", "delete", deal)
-    Deal.objects.filter(pk=deal.pk, workspace_id=member.workspace_id).update(
-        deleted_at=None, version=F("version") + 1
-    )
+    if not Deal.objects.filter(
+        pk=deal.pk, workspace_id=member.workspace_id, deleted_at__isnull=False
+    ).update(deleted_at=None, version=F("version") + 1):
+        return
     deal.deleted_at = None
+    _bump(deal, deal.stage_id, deal.currency, 1, deal.amount)
     search.index(deal)
     audit.record(audit.Action.RESTORE, workspace=member.workspace_id, actor=member.user, obj=deal)

@@ -10,9 +10,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.dateparse import parse_date
+from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -90,17 +92,27 @@ def _board(request: HttpRequest, member: Membership, pipeline: Pipeline) -> Http
     filters = _filters(request)
     data = selectors.board(member, pipeline, filters)
     now = timezone.now()
+    stages = [c.stage for c in data.columns]
+    # Built once per column rather than per card: at 120 cards the template loop over
+    # stages was the page's largest cost.
+    detail_url = reverse("sales:deal_detail", args=[0]).removesuffix("0/")
     for column in data.columns:
+        column.options = format_html_join(  # type: ignore[attr-defined]
+            "",
+            '<option value="{}"{}>{}</option>',
+            ((s.pk, " selected" if s.pk == column.stage.pk else "", s.name) for s in stages),
+        )
         for card in column.cards:
             card.rotting = selectors.is_rotting(card, column.stage, now)  # type: ignore[attr-defined]
             card.may_move = access.can(member, "deal", "edit", card)  # type: ignore[attr-defined]
+            card.url = f"{detail_url}{card.pk}/"  # type: ignore[attr-defined]
     context = {
         "pipeline": pipeline,
         "pipelines": list(selectors.pipelines(member)),
         "board": data,
         "filters": filters,
         "owners": list(member_users(member)),
-        "stages": [c.stage for c in data.columns],
+        "stages": stages,
         "lost_reasons": selectors.lost_reasons(member),
         "can_create": access.can(member, "deal", "create"),
         "query": request.GET.urlencode(),
