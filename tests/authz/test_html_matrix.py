@@ -137,6 +137,7 @@ HTML_RULES: dict[str, Rule] = {
     "sales:deal_create": Rule("create", obj="deal"),
     "sales:settings": Rule("admin"),
     "sales:board": Rule("record", obj="pipeline", subject=subjects.pipeline),
+    "sales:funnel": Rule("record", obj="pipeline", subject=subjects.pipeline),
     "sales:deal_detail": Rule("record", obj="deal", subject=subjects.deal),
     "sales:deal_edit": Rule("record", obj="deal", action="edit", subject=subjects.deal),
     "sales:deal_move": _post(

@@ -11,6 +11,7 @@ urlpatterns = [
     path("deals/new/", views.deal_create, name="deal_create"),
     path("deals/settings/", views.sales_settings, name="settings"),
     path("deals/pipelines/<int:pk>/", views.board, name="board"),
+    path("deals/pipelines/<int:pk>/funnel/", views.funnel, name="funnel"),
     path("deals/<int:pk>/", views.deal_detail, name="deal_detail"),
     path("deals/<int:pk>/edit/", views.deal_edit, name="deal_edit"),
     path("deals/<int:pk>/move/", views.deal_move, name="deal_move"),

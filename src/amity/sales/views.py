@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -349,3 +349,45 @@ def _default_stage_rows() -> list[dict[str, Any]]:
         {"name": name, "probability": p, "rotting_days": r, "is_won": w, "is_lost": lost}
         for name, p, r, w, lost in services.DEFAULT_STAGES
     ]
+
+
+@require_GET
+@member_view
+def funnel(request: HttpRequest, member: Membership, pk: int) -> HttpResponse:
+    """Show a pipeline's funnel, drop-off, time in stage, win rates and forecast as SVG."""
+    from amity.sales import funnel as reports
+
+    access.require(member, "deal", "view")
+    pipeline = _pipeline(member, pk)
+    today = timezone.localdate()
+    start = _date(request.GET.get("from", "")) or today - timedelta(days=90)
+    end = _date(request.GET.get("to", "")) or today
+    if end < start:
+        start, end = end, start
+    data = reports.funnel(member, pipeline, start, end)
+    reached = reports.bars(
+        [
+            (
+                r.stage.name,
+                r.reached,
+                f"{r.conversion}%" if r.conversion is not None else "",
+            )
+            for r in data.rows
+        ]
+    )
+    lost = reports.bars([(r.stage.name, r.lost_here, "") for r in data.rows if r.lost_here])
+    reasons = reports.bars([(name, n, "") for name, n in data.lost_by_reason])
+    context = {
+        "pipeline": pipeline,
+        "pipelines": list(selectors.pipelines(member)),
+        "funnel": data,
+        "reached": reached,
+        "lost": lost,
+        "reasons": reasons,
+        "heights": {
+            "reached": len(reached) * 28,
+            "lost": len(lost) * 28,
+            "reasons": len(reasons) * 28,
+        },
+    }
+    return render(request, "sales/funnel.html", context)
