@@ -98,7 +98,24 @@ DEAL_GRANTS: dict[str, dict[str, Scope]] = {
     "dave": {"view": "all", "create": None, "edit": None, "delete": None},
     "frank": {"view": "all", "create": None, "edit": None, "delete": None},
 }
+# Leads: sales their own, managers all, read-only view, support and billing nothing.
+LEAD_GRANTS: dict[str, dict[str, Scope]] = {
+    "alice": {"view": "all", "create": "all", "edit": "all", "delete": "all"},
+    "erin": {"view": "all", "create": "all", "edit": "all", "delete": "all"},
+    "bob": {"view": "all", "create": "all", "edit": "own", "delete": "own"},
+    "sam": {"view": "all", "create": "all", "edit": "own", "delete": "own"},
+    "carol": {"view": None, "create": None, "edit": None, "delete": None},
+    "dave": {"view": "all", "create": None, "edit": None, "delete": None},
+    "frank": {"view": None, "create": None, "edit": None, "delete": None},
+}
 SALES_OBJECTS = ("deal", "pipeline")
+
+
+def _grants(obj: str | None) -> dict[str, dict[str, Scope]]:
+    if obj == "lead":
+        return LEAD_GRANTS
+    return DEAL_GRANTS if obj in SALES_OBJECTS else CUSTOMER_GRANTS
+
 
 Target = Literal["own", "other_owner", "other_workspace", "missing"]
 TARGETS: tuple[Target, ...] = ("own", "other_owner", "other_workspace", "missing")
@@ -143,7 +160,7 @@ class Rule:
         "note",
     ]
     method: str = "GET"
-    obj: Literal["company", "person", "note", "deal", "pipeline"] | None = None
+    obj: Literal["company", "person", "note", "deal", "pipeline", "lead"] | None = None
     action: str = "view"
     # Form or JSON body for the request; gets the target record (or None).
     data: Callable[[Any], dict[str, Any]] | None = None
@@ -164,8 +181,7 @@ def expected(rule: Rule, role: str, target: Target | None) -> str:
     if rule.kind == "audit":
         return "ok" if role in AUDIT_VIEWERS else "forbidden"
     if rule.kind == "create":
-        table = DEAL_GRANTS if rule.obj in SALES_OBJECTS else CUSTOMER_GRANTS
-        return "ok" if table[role]["create"] else "forbidden"
+        return "ok" if _grants(rule.obj)[role]["create"] else "forbidden"
     if rule.kind == "deleters":
         return "ok" if CUSTOMER_GRANTS[role]["delete"] else "forbidden"
     if rule.kind == "exporters":
@@ -193,7 +209,7 @@ def expected(rule: Rule, role: str, target: Target | None) -> str:
         return "not_found"
     if rule.kind == "record_audit":
         return "ok" if role in AUDIT_VIEWERS else "forbidden"
-    grants = (DEAL_GRANTS if rule.obj in SALES_OBJECTS else CUSTOMER_GRANTS)[role]
+    grants = _grants(rule.obj)[role]
     if not grants["view"]:
         return "not_found"
     scope = grants.get(rule.action)

@@ -184,3 +184,23 @@ def new_deal_body(record: Any) -> dict[str, Any]:
 
     acme = Workspace.objects.get(slug="acme")
     return {"pipeline": sales.install_default_pipeline(acme).pk, "name": "Matrix deal"}
+
+
+def lead(world: World, user: User, target: Target) -> int | None:
+    """A new lead owned by the user, by a colleague, or in another workspace."""
+    from amity.sales.models import Lead
+
+    if target == "missing":
+        return None
+    if target == "other_workspace":
+        workspace, owner = world.globex, world.mallory
+    else:
+        workspace = world.acme
+        owner = user if target == "own" else (world.bob if user == world.alice else world.alice)
+    return Lead.objects.create(workspace=workspace, owner=owner, last_name=f"Lead {next(_n)}").pk
+
+
+def lead_form(world: World) -> str:
+    from amity.sales import leads
+
+    return f"/leads/form/{leads.form_key(world.acme.pk)}/"

@@ -66,6 +66,15 @@ SALES_GRANTS: dict[str, dict[str, dict[str, str]]] = {
     "billing": {"deal": {"view": "all"}, "pipeline": {"view": "all"}},
     "readonly": {"deal": {"view": "all"}, "pipeline": {"view": "all"}},
 }
+# Leads: marketing captures and works them, sales take their own, read-only looks.
+LEAD_GRANTS: dict[str, dict[str, str]] = {
+    "manager": {"view": "all", "create": "all", "edit": "all", "delete": "all"},
+    "sales": {"view": "all", "create": "all", "edit": "own", "delete": "own"},
+    "marketing": {"view": "all", "create": "all", "edit": "all", "delete": "all"},
+    "readonly": {"view": "all"},
+}
+for _key, _lead in LEAD_GRANTS.items():
+    SALES_GRANTS[_key]["lead"] = _lead
 for _key, _grants in SALES_GRANTS.items():
     DEFAULT_ROLES[_key][2].update(_grants)
 

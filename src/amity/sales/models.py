@@ -24,6 +24,8 @@ class SalesSettings(models.Model):
 
     workspace = models.OneToOneField(Workspace, on_delete=models.CASCADE, related_name="+")
     base_currency = models.CharField(_("base currency"), max_length=3, default=DEFAULT_CURRENCY)
+    # The secret in the public web-to-lead URL; set on first use (services.settings_for).
+    lead_form_key = models.CharField(max_length=64, blank=True, default="")
     version = models.PositiveIntegerField(default=1)
 
     def __str__(self) -> str:
@@ -294,3 +296,78 @@ class StageTotal(models.Model):
 
     def __str__(self) -> str:
         return f"stage {self.stage_id} {self.currency}: {self.count} / {self.amount}"
+
+
+class Lead(models.Model):
+    """Someone who may become a customer: captured by a web form, the API or by hand."""
+
+    ACCESS_TYPE: ClassVar[str] = "lead"
+
+    class Status(models.TextChoices):
+        NEW = "new", _("new")
+        CONVERTED = "converted", _("converted")
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("owner"),
+    )
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    first_name = models.CharField(_("first name"), max_length=100, blank=True)
+    last_name = models.CharField(_("last name"), max_length=100)
+    email = models.EmailField(_("email"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    company_name = models.CharField(_("company"), max_length=200, blank=True)
+    country = models.CharField(_("country"), max_length=2, blank=True)
+    source = models.CharField(_("source"), max_length=40, blank=True)
+    message = models.TextField(_("message"), max_length=5000, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.NEW)
+    converted_at = models.DateTimeField(null=True, blank=True)
+    person = models.ForeignKey(
+        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    company = models.ForeignKey(
+        Company, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    deal = models.ForeignKey(
+        Deal, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("lead")
+        indexes = [
+            models.Index(fields=["workspace", "created_at", "id"], name="lead_ws_created"),
+            models.Index(fields=["workspace", "owner", "status"], name="lead_ws_owner_status"),
+        ]
+
+    def __str__(self) -> str:
+        return " ".join(p for p in (self.first_name, self.last_name) if p)
+
+    def get_absolute_url(self) -> str:
+        return reverse("sales:lead_detail", args=[self.pk])
+
+
+class LeadFormHit(models.Model):
+    """Posts to a workspace's web-to-lead form per client address and minute (the rate limit)."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    ip = models.CharField(max_length=45)
+    minute = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "ip", "minute"], name="leadformhit_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ip} at {self.minute}: {self.count}"

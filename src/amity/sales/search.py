@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from amity.core import search
-from amity.sales.models import Deal
+from amity.sales.models import Deal, Lead
 
 
 def deal_document(deal: Deal) -> search.Document:
@@ -26,4 +26,16 @@ def register() -> None:
         title=str,
         subtitle=deal_subtitle,
         select_related=["company"],
+    )
+
+    search.register(
+        Lead,
+        label=_("Leads"),
+        document=lambda lead: search.Document(
+            names=[lead.first_name, lead.last_name],
+            words=[lead.email, lead.company_name],
+            phones=[lead.phone],
+        ),
+        title=str,
+        subtitle=lambda lead: " · ".join(p for p in (lead.company_name, lead.email) if p),
     )

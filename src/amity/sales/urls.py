@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from amity.sales import views
+from amity.sales import views, views_leads
 
 app_name = "sales"
 urlpatterns = [
@@ -16,4 +16,9 @@ urlpatterns = [
     path("deals/<int:pk>/edit/", views.deal_edit, name="deal_edit"),
     path("deals/<int:pk>/move/", views.deal_move, name="deal_move"),
     path("deals/<int:pk>/delete/", views.deal_delete, name="deal_delete"),
+    path("leads/", views_leads.lead_list, name="lead_list"),
+    path("leads/new/", views_leads.lead_create, name="lead_create"),
+    path("leads/<int:pk>/", views_leads.lead_detail, name="lead_detail"),
+    path("leads/<int:pk>/convert/", views_leads.lead_convert, name="lead_convert"),
+    path("leads/form/<str:key>/", views_leads.lead_form, name="lead_form"),
 ]

@@ -330,7 +330,10 @@ def sales_settings(request: HttpRequest, member: Membership) -> HttpResponse:
             messages.success(request, _("Saved."))
             return redirect("sales:settings")
     pipelines = list(selectors.pipelines(member).prefetch_related("stages"))
+    from amity.sales.views_leads import form_snippet
+
     context = {
+        "snippet": form_snippet(request, member),
         "forms": forms,
         "settings": settings,
         "pipelines": pipelines,

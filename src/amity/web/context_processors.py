@@ -24,5 +24,6 @@ def shell(request: HttpRequest) -> dict[str, Any]:
             "audit": access.can(membership, "audit", "view"),
             "admin": membership.role.is_admin,
             "deals": access.can(membership, "deal", "view"),
+            "leads": access.can(membership, "lead", "view"),
         },
     }
