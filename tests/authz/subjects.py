@@ -187,6 +187,11 @@ def new_deal_body(record: Any) -> dict[str, Any]:
 
 
 def lead(world: World, user: User, target: Target) -> int | None:
+    found = lead_record(world, user, target)
+    return found.pk if found is not None else None
+
+
+def lead_record(world: World, user: User, target: Target) -> Any:
     """A new lead owned by the user, by a colleague, or in another workspace."""
     from amity.sales.models import Lead
 
@@ -197,7 +202,7 @@ def lead(world: World, user: User, target: Target) -> int | None:
     else:
         workspace = world.acme
         owner = user if target == "own" else (world.bob if user == world.alice else world.alice)
-    return Lead.objects.create(workspace=workspace, owner=owner, last_name=f"Lead {next(_n)}").pk
+    return Lead.objects.create(workspace=workspace, owner=owner, last_name=f"Lead {next(_n)}")
 
 
 def lead_form(world: World) -> str:

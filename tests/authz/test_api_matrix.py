@@ -26,6 +26,19 @@ def _company_patch(record: Any) -> dict[str, Any]:
 
 
 API_RULES: dict[str, Rule] = {
+    # Sales: leads.
+    "GET /leads": Rule("member"),
+    "POST /leads": Rule("create", method="POST", obj="lead", data=lambda r: {"last_name": "M"}),
+    "GET /leads/{id}": Rule("record", obj="lead", subject=subjects.lead_record),
+    "POST /leads/{id}/convert": Rule(
+        "record",
+        method="POST",
+        obj="lead",
+        action="edit",
+        ok=frozenset({200, 428}),
+        mutates=True,
+        subject=subjects.lead_record,
+    ),
     # Sales: pipelines and deals.
     "GET /pipelines": Rule("member"),
     "GET /pipelines/{id}/board": Rule("record", obj="pipeline", subject=subjects.pipeline_record),

@@ -6,6 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Path, Query, Router, Schema
 from pydantic import ConfigDict, field_validator
@@ -23,9 +24,11 @@ from amity.core.api import (
     not_modified,
     refuse_other_methods,
 )
+from amity.core.models import Membership
+from amity.core.paging import paginate
 from amity.customers.api import IdempotencyKey, IfMatch, IfNoneMatch
-from amity.sales import selectors, services
-from amity.sales.models import Deal, Pipeline
+from amity.sales import leads, selectors, services
+from amity.sales.models import Deal, Lead, Pipeline
 
 router = Router(tags=["sales"])
 
@@ -399,6 +402,158 @@ def delete_deal(request: HttpRequest, id: Id, if_match: IfMatch = None) -> HttpR
     deal = access.get_for_user(member, Deal, id, "delete")
     services.trash_deal(member, deal, expected_version=expected_version(deal, if_match))
     return HttpResponse(status=204)
+
+
+# Leads ------------------------------------------------------------------------
+
+
+class LeadCreate(In):
+    first_name: str = Field("", max_length=100)
+    last_name: str = Field(min_length=1, max_length=100)
+    email: str = Field("", max_length=254)
+    phone: str = Field("", max_length=40)
+    company_name: str = Field("", max_length=200)
+    country: str = Field("", pattern=r"^([A-Za-z]{2})?$")
+    message: str = Field("", max_length=5000)
+    source: str = Field("api", max_length=40)
+    owner: RefId | None = Field(
+        None, description="A member's user id; the least busy seller when omitted."
+    )
+
+
+class LeadOut(Schema):
+    id: int
+    first_name: str
+    last_name: str
+    email: str
+    phone: str
+    company_name: str
+    country: str
+    source: str
+    message: str
+    status: Literal["new", "converted"]
+    owner: int | None
+    person: int | None
+    company: int | None
+    deal: int | None
+    version: int
+    created_at: datetime
+
+
+class LeadPage(Schema):
+    items: list[LeadOut]
+    next: str | None
+    prev: str | None
+    total: int
+    total_is_capped: bool
+
+
+class LeadQuery(Schema):
+    owner: str = Field("", pattern=r"^(|me)$", description='"me" for your own.')
+    after: str | None = Field(None, max_length=1000, pattern=r"^[A-Za-z0-9_-]+$")
+    before: str | None = Field(None, max_length=1000, pattern=r"^[A-Za-z0-9_-]+$")
+    limit: int = Field(50, ge=1, le=200)
+
+
+def lead_out(lead: Lead) -> LeadOut:
+    return LeadOut(
+        id=lead.pk,
+        first_name=lead.first_name,
+        last_name=lead.last_name,
+        email=lead.email,
+        phone=lead.phone,
+        company_name=lead.company_name,
+        country=lead.country,
+        source=lead.source,
+        message=lead.message,
+        status=lead.status,  # type: ignore[arg-type]
+        owner=lead.owner_id,
+        person=lead.person_id,
+        company=lead.company_id,
+        deal=lead.deal_id,
+        version=lead.version,
+        created_at=lead.created_at,
+    )
+
+
+def _lead_response(request: HttpRequest, status: int, lead: Lead) -> HttpResponse:
+    headers = {"ETag": etag_for(lead)}
+    if status == 201:
+        headers["Location"] = f"{request.path.rstrip('/')}/{lead.pk}"
+    return json_response(request, status, lead_out(lead), headers)
+
+
+@router.get("/leads", response={200: LeadPage, **errors(400, 401, 422)}, operation_id="leads_list")
+def list_leads(request: HttpRequest, filters: Query[LeadQuery]) -> LeadPage:
+    """List the new leads you may see, newest first."""
+    member = member_of(request)
+    qs = access.visible(member, Lead).filter(status=Lead.Status.NEW)
+    if filters.owner == "me":
+        qs = qs.filter(owner_id=member.user_id)
+    page = paginate(
+        qs, ["-created_at", "-id"], after=filters.after, before=filters.before, size=filters.limit
+    )
+    return LeadPage(
+        items=[lead_out(lead) for lead in page.items],
+        next=page.next_cursor,
+        prev=page.prev_cursor,
+        total=page.total,
+        total_is_capped=page.total_is_capped,
+    )
+
+
+@router.post(
+    "/leads",
+    response={201: LeadOut, **errors(400, 401, 403, 409, 415, 422)},
+    operation_id="leads_create",
+    openapi_extra=documents_headers(201, location=True),
+)
+@json_only
+def create_lead(
+    request: HttpRequest, payload: LeadCreate, idempotency_key: IdempotencyKey = None
+) -> HttpResponse:
+    """Create a lead; it goes to the least busy seller unless you name an owner."""
+    member = member_of(request)
+
+    def produce() -> HttpResponse:
+        data = payload.model_dump(exclude={"source"})
+        if data.get("owner") is not None and not (
+            Membership.objects.filter(
+                workspace_id=member.workspace_id, user_id=data["owner"], is_active=True
+            ).exists()
+        ):
+            raise ValidationError({"owner": "Choose a member of this workspace."})
+        lead = leads.create_lead(member, data, source=payload.source or "api")
+        return _lead_response(request, 201, lead)
+
+    return idempotency.respond(request, member, idempotency_key, produce)
+
+
+@router.get(
+    "/leads/{id}",
+    response={200: LeadOut, **errors(401, 404, 422)},
+    operation_id="leads_get",
+    openapi_extra=documents_headers(200),
+)
+def get_lead(request: HttpRequest, id: Id) -> HttpResponse:
+    """Return one lead with its ETag."""
+    lead = access.get_for_user(member_of(request), Lead, id)
+    return _lead_response(request, 200, lead)
+
+
+@router.post(
+    "/leads/{id}/convert",
+    response={200: LeadOut, **errors(400, 401, 403, 404, 412, 422, 428)},
+    operation_id="leads_convert",
+    openapi_extra=documents_headers(200),
+)
+def convert_lead(request: HttpRequest, id: Id, if_match: IfMatch = None) -> HttpResponse:
+    """Convert a lead into a company (when named), a person and a deal."""
+    member = member_of(request)
+    lead = access.get_for_user(member, Lead, id, "edit")
+    version = expected_version(lead, if_match)
+    lead = leads.convert(member, lead, expected_version=version)
+    return _lead_response(request, 200, lead)
 
 
 refuse_other_methods(router)
