@@ -277,6 +277,16 @@ def _demo_deals(spec: Spec, admin: Membership, companies: list[Any], owners: lis
     )
     reasons = list(LostReason.objects.filter(workspace_id=admin.workspace_id))
     sales.set_rate(admin, "USD", timezone.localdate(), "0.92")
+    from amity.sales import leads
+
+    for first, last, org in (
+        ("Kari", "Nordmann", "Fjord Analytics"),
+        ("Tom", "Baker", "Baker & Sons"),
+        ("Lena", "Vogel", ""),
+    ):
+        leads.create_lead(
+            admin, {"first_name": first, "last_name": last, "company_name": org}, source="web"
+        )
     for index, company in enumerate(companies[: max(6, len(companies) * 2 // 3)]):
         deal = sales.create_deal(
             admin,
