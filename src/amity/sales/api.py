@@ -436,6 +436,7 @@ class LeadOut(Schema):
     person: int | None
     company: int | None
     deal: int | None
+    score: int
     version: int
     created_at: datetime
 
@@ -471,6 +472,7 @@ def lead_out(lead: Lead) -> LeadOut:
         person=lead.person_id,
         company=lead.company_id,
         deal=lead.deal_id,
+        score=lead.score,
         version=lead.version,
         created_at=lead.created_at,
     )

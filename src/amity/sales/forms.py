@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from amity.core.models import Membership, User
 from amity.customers.forms import company_choices, member_users
-from amity.sales.models import Deal
+from amity.sales.models import Deal, ScoringRule
 
 
 class DealForm(forms.Form):
@@ -100,3 +100,9 @@ class RateForm(forms.Form):
 
 class LostReasonForm(forms.Form):
     name = forms.CharField(label=_("Lost reason"), max_length=100)
+
+
+class ScoringRuleForm(forms.Form):
+    attribute = forms.ChoiceField(label=_("Attribute"), choices=ScoringRule.Attribute.choices)
+    value = forms.CharField(label=_("Value"), max_length=100, required=False)
+    points = forms.IntegerField(label=_("Points"), min_value=-1000, max_value=1000)

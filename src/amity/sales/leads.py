@@ -19,7 +19,7 @@ from amity.core.exceptions import VersionConflict
 from amity.core.models import Membership, Workspace
 from amity.customers import services as customers
 from amity.customers import timeline
-from amity.sales import services
+from amity.sales import scoring, services
 from amity.sales.models import Lead, LeadFormHit, SalesSettings
 
 LEAD_FIELDS = ("first_name", "last_name", "email", "phone", "company_name", "country", "message")
@@ -111,6 +111,7 @@ def _create(
         **cleaned,
     )
     search.index(lead)
+    scoring.rescore_later(workspace_id, lead.pk)
     audit.record(
         audit.Action.CREATE,
         workspace=workspace_id,
@@ -230,3 +231,38 @@ def convert(
         changes={"status": ["new", "converted"]},
     )
     return lead
+
+
+@transaction.atomic
+def add_rule(member: Membership, attribute: str, value: str, points: int) -> Any:
+    """Add a scoring rule (admins) and rescore the workspace's new leads after commit."""
+    from amity.sales.models import ScoringRule
+
+    if not access.can(member, "pipeline", "edit"):
+        raise PermissionDenied(_("Only admins configure pipelines."))
+    if attribute not in ScoringRule.Attribute.values:
+        raise ValidationError({"attribute": _("Choose one of the attributes.")})
+    if not -1000 <= points <= 1000:
+        raise ValidationError({"points": _("Use from -1000 to 1000 points.")})
+    rule = ScoringRule.objects.create(
+        workspace_id=member.workspace_id,
+        attribute=attribute,
+        value=value.strip()[:100],
+        points=points,
+    )
+    audit.record(
+        audit.Action.CREATE,
+        workspace=member.workspace_id,
+        actor=member.user,
+        object_type="scoring_rule",
+        object_id=rule.pk,
+        changes={"rule": [None, f"{attribute} {rule.value} {points}"]},
+    )
+    ids = list(
+        Lead.objects.filter(
+            workspace_id=member.workspace_id, status=Lead.Status.NEW, deleted_at__isnull=True
+        ).values_list("pk", flat=True)[:5000]
+    )
+    for lead_id in ids:
+        scoring.rescore_later(member.workspace_id, lead_id)
+    return rule

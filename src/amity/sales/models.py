@@ -341,10 +341,16 @@ class Lead(models.Model):
     deal = models.ForeignKey(
         Deal, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Kept by the worker (sales.tasks.rescore_lead); `score_reasons` says which rules gave what.
+    score = models.IntegerField(_("score"), default=0)
+    score_reasons = models.JSONField(default=list, blank=True)
 
     class Meta:
         verbose_name = _("lead")
         indexes = [
+            models.Index(
+                fields=["workspace", "status", "-score", "-id"], name="lead_ws_status_score"
+            ),
             models.Index(fields=["workspace", "created_at", "id"], name="lead_ws_created"),
             models.Index(fields=["workspace", "owner", "status"], name="lead_ws_owner_status"),
         ]
@@ -371,3 +377,27 @@ class LeadFormHit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ip} at {self.minute}: {self.count}"
+
+
+class ScoringRule(models.Model):
+    """Points a lead earns when an attribute has a value, or for a behaviour (admin-defined)."""
+
+    class Attribute(models.TextChoices):
+        COUNTRY = "country", _("country")
+        EMAIL_DOMAIN = "email_domain", _("email domain")
+        SOURCE = "source", _("source")
+        COMPANY = "company", _("company name contains")
+        FORM_SUBMITTED = "form_submitted", _("submitted the web form")
+        INACTIVE_DAYS = "inactive_days", _("untouched for more days than")
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    attribute = models.CharField(_("attribute"), max_length=20, choices=Attribute.choices)
+    value = models.CharField(_("value"), max_length=100, blank=True)
+    points = models.IntegerField(_("points"))
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["workspace", "active"], name="scoringrule_ws_active")]
+
+    def __str__(self) -> str:
+        return f"{self.get_attribute_display()} {self.value}".strip()

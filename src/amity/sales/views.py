@@ -23,13 +23,14 @@ from amity.core.exceptions import VersionConflict
 from amity.core.models import Membership
 from amity.customers.forms import member_users
 from amity.customers.views import _attach_errors, _id, member_view
-from amity.sales import selectors, services
+from amity.sales import scoring, selectors, services
 from amity.sales.forms import (
     CurrencyForm,
     DealForm,
     LostReasonForm,
     PipelineForm,
     RateForm,
+    ScoringRuleForm,
     StageForm,
 )
 from amity.sales.models import Deal, ExchangeRate, Pipeline
@@ -295,6 +296,7 @@ FORMS = {
     "currency": CurrencyForm,
     "rate": RateForm,
     "reason": LostReasonForm,
+    "scoring": ScoringRuleForm,
 }
 
 
@@ -322,6 +324,10 @@ def sales_settings(request: HttpRequest, member: Membership) -> HttpResponse:
                 services.set_base_currency(member, data["base_currency"])
             elif which == "rate":
                 services.set_rate(member, data["currency"], data["date"], data["rate"])
+            elif which == "scoring":
+                from amity.sales import leads
+
+                leads.add_rule(member, data["attribute"], data["value"], data["points"])
             else:
                 services.add_lost_reason(member, data["name"])
         except ValidationError as exc:
@@ -334,6 +340,7 @@ def sales_settings(request: HttpRequest, member: Membership) -> HttpResponse:
 
     context = {
         "snippet": form_snippet(request, member),
+        "scoring_rules": scoring.rules_of(member.workspace_id),
         "forms": forms,
         "settings": settings,
         "pipelines": pipelines,

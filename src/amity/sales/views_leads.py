@@ -46,9 +46,13 @@ def lead_list(request: HttpRequest, member: Membership) -> HttpResponse:
     qs = access.visible(member, Lead).filter(status=Lead.Status.NEW).select_related("owner")
     if request.GET.get("owner") == "me":
         qs = qs.filter(owner_id=member.user_id)
+    by_score = request.GET.get("sort") == "score"
+    min_score = _id(request.GET.get("min_score", ""))
+    if min_score is not None:
+        qs = qs.filter(score__gte=min_score)
     page = paginate(
         qs,
-        ["-created_at", "-id"],
+        ["-score", "-id"] if by_score else ["-created_at", "-id"],
         after=request.GET.get("after") or None,
         before=request.GET.get("before") or None,
     )
@@ -56,6 +60,7 @@ def lead_list(request: HttpRequest, member: Membership) -> HttpResponse:
         "page": page,
         "can_create": access.can(member, "lead", "create"),
         "mine": request.GET.get("owner") == "me",
+        "by_score": by_score,
     }
     return render(request, "sales/lead_list.html", context_)
 
