@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "amity.core",
     "amity.customers",
     "amity.activities",
+    "amity.sales",
     "amity.web",
 ]
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("amity.core.urls")),
     path("", include("amity.customers.urls")),
     path("", include("amity.activities.urls")),
+    path("", include("amity.sales.urls")),
     path("", include("amity.web.urls")),
 ]
 

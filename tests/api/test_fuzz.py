@@ -73,6 +73,19 @@ def fuzz_world(world: World, keep_connection: None) -> dict[str, Any]:
         if n == 3:
             customers.trash(alice, company)
             customers.trash(alice, person)
+    from amity.sales import services as sales
+
+    pipeline = sales.install_default_pipeline(world.acme)
+    ids["pipelines"] = [pipeline.pk] * 4
+    ids["deals"] = [
+        sales.create_deal(alice, pipeline, {"name": f"Fuzz deal {n}"}).pk for n in range(4)
+    ]
+    from amity.sales import leads
+
+    ids["leads"] = [
+        leads.create_lead(alice, {"last_name": f"Fuzz lead {n}", "company_name": "Fuzz"}).pk
+        for n in range(4)
+    ]
     token = token_for(world, world.alice)
     return {"ids": ids, "workspace": world.acme, "headers": {"Authorization": f"Bearer {token}"}}
 
@@ -88,10 +101,21 @@ def _aim(case: Any, world: dict[str, Any]) -> None:
     if not raw_id.isdigit() or int(raw_id) > 100:
         return
     kind = "companies" if case.path.startswith("/api/v1/companies") else "people"
+    for sales_kind in ("deals", "pipelines", "leads"):
+        if case.path.startswith(f"/api/v1/{sales_kind}"):
+            kind = sales_kind
     record_id = world["ids"][kind][int(raw_id) % 4]
     case.path_parameters["id"] = record_id
-    if case.method in ("PATCH", "DELETE") and "If-Match" in (case.headers or {}):
-        model = Company if kind == "companies" else Person
+    if case.method in ("PATCH", "DELETE", "POST") and "If-Match" in (case.headers or {}):
+        from amity.sales.models import Deal, Lead
+
+        models: dict[str, Any] = {
+            "companies": Company,
+            "people": Person,
+            "deals": Deal,
+            "leads": Lead,
+        }
+        model = models.get(kind, Person)
         version = (
             model._default_manager.filter(workspace=world["workspace"], pk=record_id)
             .values_list("version", flat=True)

@@ -87,6 +87,36 @@ AUDIT_VIEWERS = {"alice", "erin"}
 # Roles that may add notes to records they see: all but read-only.
 NOTE_WRITERS = {"alice", "bob", "sam", "carol", "erin", "frank"}
 
+# Deals (the sales app): Sales edit and delete their own, managers all, the rest only view.
+# Pipelines are seen by everyone with deals and configured by admins only.
+DEAL_GRANTS: dict[str, dict[str, Scope]] = {
+    "alice": {"view": "all", "create": "all", "edit": "all", "delete": "all"},
+    "erin": {"view": "all", "create": "all", "edit": "all", "delete": "all"},
+    "bob": {"view": "all", "create": "all", "edit": "own", "delete": "own"},
+    "sam": {"view": "all", "create": "all", "edit": "own", "delete": "own"},
+    "carol": {"view": "all", "create": None, "edit": None, "delete": None},
+    "dave": {"view": "all", "create": None, "edit": None, "delete": None},
+    "frank": {"view": "all", "create": None, "edit": None, "delete": None},
+}
+# Leads: sales their own, managers all, read-only view, support and billing nothing.
+LEAD_GRANTS: dict[str, dict[str, Scope]] = {
+    "alice": {"view": "all", "create": "all", "edit": "all", "delete": "all"},
+    "erin": {"view": "all", "create": "all", "edit": "all", "delete": "all"},
+    "bob": {"view": "all", "create": "all", "edit": "own", "delete": "own"},
+    "sam": {"view": "all", "create": "all", "edit": "own", "delete": "own"},
+    "carol": {"view": None, "create": None, "edit": None, "delete": None},
+    "dave": {"view": "all", "create": None, "edit": None, "delete": None},
+    "frank": {"view": None, "create": None, "edit": None, "delete": None},
+}
+SALES_OBJECTS = ("deal", "pipeline")
+
+
+def _grants(obj: str | None) -> dict[str, dict[str, Scope]]:
+    if obj == "lead":
+        return LEAD_GRANTS
+    return DEAL_GRANTS if obj in SALES_OBJECTS else CUSTOMER_GRANTS
+
+
 Target = Literal["own", "other_owner", "other_workspace", "missing"]
 TARGETS: tuple[Target, ...] = ("own", "other_owner", "other_workspace", "missing")
 
@@ -132,7 +162,7 @@ class Rule:
         "editors",
     ]
     method: str = "GET"
-    obj: Literal["company", "person", "note", "savedview"] | None = None
+    obj: Literal["company", "person", "note", "savedview", "deal", "pipeline", "lead"] | None = None
     action: str = "view"
     # Form or JSON body for the request; gets the target record (or None).
     data: Callable[[Any], dict[str, Any]] | None = None
@@ -153,7 +183,7 @@ def expected(rule: Rule, role: str, target: Target | None) -> str:
     if rule.kind == "audit":
         return "ok" if role in AUDIT_VIEWERS else "forbidden"
     if rule.kind == "create":
-        return "ok" if CUSTOMER_GRANTS[role]["create"] else "forbidden"
+        return "ok" if _grants(rule.obj)[role]["create"] else "forbidden"
     if rule.kind == "deleters":
         return "ok" if CUSTOMER_GRANTS[role]["delete"] else "forbidden"
     if rule.kind == "editors":
@@ -183,7 +213,7 @@ def expected(rule: Rule, role: str, target: Target | None) -> str:
         return "not_found"
     if rule.kind == "record_audit":
         return "ok" if role in AUDIT_VIEWERS else "forbidden"
-    grants = CUSTOMER_GRANTS[role]
+    grants = _grants(rule.obj)[role]
     if not grants["view"]:
         return "not_found"
     scope = grants.get(rule.action)

@@ -210,3 +210,70 @@ def custom_field(world: World, user: User, target: Target) -> Any:
 def custom_field_pk(world: World, user: User, target: Target) -> int | None:
     field = custom_field(world, user, target)
     return field.pk if field is not None else None
+
+
+def deal(world: World, user: User, target: Target) -> int | None:
+    found = deal_record(world, user, target)
+    return found.pk if found is not None else None
+
+
+def deal_record(world: World, user: User, target: Target) -> Any:
+    """A deal owned by the user, by a colleague, or in another workspace."""
+    from amity.sales import services as sales
+
+    if target == "missing":
+        return None
+    if target == "other_workspace":
+        by, owner = world.member(world.mallory, world.globex), world.mallory
+    else:
+        by = world.member(world.alice)
+        owner = user if target == "own" else (world.bob if user == world.alice else world.alice)
+    pipeline = sales.install_default_pipeline(by.workspace_id)
+    return sales.create_deal(by, pipeline, {"name": f"Matrix deal {next(_n)}", "owner": owner.pk})
+
+
+def pipeline(world: World, user: User, target: Target) -> int | None:
+    found = pipeline_record(world, user, target)
+    return found.pk if found is not None else None
+
+
+def pipeline_record(world: World, user: User, target: Target) -> Any:
+    from amity.sales import services as sales
+
+    if target == "missing":
+        return None
+    return sales.install_default_pipeline(_workspace(world, target))
+
+
+def new_deal_body(record: Any) -> dict[str, Any]:
+    """A deal for acme's first pipeline (POST /deals names it in the body)."""
+    from amity.core.models import Workspace
+    from amity.sales import services as sales
+
+    acme = Workspace.objects.get(slug="acme")
+    return {"pipeline": sales.install_default_pipeline(acme).pk, "name": "Matrix deal"}
+
+
+def lead(world: World, user: User, target: Target) -> int | None:
+    found = lead_record(world, user, target)
+    return found.pk if found is not None else None
+
+
+def lead_record(world: World, user: User, target: Target) -> Any:
+    """A new lead owned by the user, by a colleague, or in another workspace."""
+    from amity.sales.models import Lead
+
+    if target == "missing":
+        return None
+    if target == "other_workspace":
+        workspace, owner = world.globex, world.mallory
+    else:
+        workspace = world.acme
+        owner = user if target == "own" else (world.bob if user == world.alice else world.alice)
+    return Lead.objects.create(workspace=workspace, owner=owner, last_name=f"Lead {next(_n)}")
+
+
+def lead_form(world: World) -> str:
+    from amity.sales import leads
+
+    return f"/leads/form/{leads.form_key(world.acme.pk)}/"

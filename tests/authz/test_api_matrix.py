@@ -26,6 +26,54 @@ def _company_patch(record: Any) -> dict[str, Any]:
 
 
 API_RULES: dict[str, Rule] = {
+    # Sales: leads.
+    "GET /leads": Rule("member"),
+    "POST /leads": Rule("create", method="POST", obj="lead", data=lambda r: {"last_name": "M"}),
+    "GET /leads/{id}": Rule("record", obj="lead", subject=subjects.lead_record),
+    "POST /leads/{id}/convert": Rule(
+        "record",
+        method="POST",
+        obj="lead",
+        action="edit",
+        ok=frozenset({200, 428}),
+        mutates=True,
+        subject=subjects.lead_record,
+    ),
+    # Sales: pipelines and deals.
+    "GET /pipelines": Rule("member"),
+    "GET /pipelines/{id}/board": Rule("record", obj="pipeline", subject=subjects.pipeline_record),
+    "GET /deals": Rule("member"),
+    "POST /deals": Rule("create", method="POST", obj="deal", data=subjects.new_deal_body),
+    "GET /deals/{id}": Rule("record", obj="deal", subject=subjects.deal_record),
+    "GET /deals/{id}/history": Rule("record", obj="deal", subject=subjects.deal_record),
+    "PATCH /deals/{id}": Rule(
+        "record",
+        method="PATCH",
+        obj="deal",
+        action="edit",
+        data=lambda r: {"name": "Changed by the matrix"},
+        mutates=True,
+        subject=subjects.deal_record,
+    ),
+    "DELETE /deals/{id}": Rule(
+        "record",
+        method="DELETE",
+        obj="deal",
+        action="delete",
+        mutates=True,
+        subject=subjects.deal_record,
+    ),
+    # Without If-Match an allowed move stops at 428; that it got that far is the point.
+    "POST /deals/{id}/move": Rule(
+        "record",
+        method="POST",
+        obj="deal",
+        action="edit",
+        data=lambda r: {"stage": 1},
+        ok=frozenset({200, 428}),
+        mutates=True,
+        subject=subjects.deal_record,
+    ),
     "GET /people/{id}/timeline": Rule("record", obj="person"),
     "GET /companies/{id}/timeline": Rule("record", obj="company"),
     "POST /notes": Rule(

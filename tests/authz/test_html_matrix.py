@@ -145,6 +145,35 @@ HTML_RULES: dict[str, Rule] = {
         data=lambda r: {"confirm": r.full_name if r else "x", "reason": "matrix"},
         mutates=True,
     ),
+    # Sales: deals on pipeline boards.
+    "sales:pipelines": Rule("member"),
+    "sales:deal_list": Rule("member"),
+    "sales:deal_create": Rule("create", obj="deal"),
+    "sales:settings": Rule("admin"),
+    "sales:board": Rule("record", obj="pipeline", subject=subjects.pipeline),
+    "sales:funnel": Rule("record", obj="pipeline", subject=subjects.pipeline),
+    "sales:lead_list": Rule("member"),
+    "sales:lead_create": Rule("create", obj="lead"),
+    "sales:lead_detail": Rule("record", obj="lead", subject=subjects.lead),
+    # Converting also needs person, company and deal create, which every lead editor has.
+    "sales:lead_convert": _post(
+        "record", obj="lead", action="edit", subject=subjects.lead, data=lambda r: {"version": 1}
+    ),
+    # Open to anyone; past five posts a minute from one address it answers 429.
+    "sales:lead_form": _post(
+        "public",
+        url=subjects.lead_form,
+        data=lambda r: {"last_name": "Matrix"},
+        ok=frozenset({200, 429}),
+    ),
+    "sales:deal_detail": Rule("record", obj="deal", subject=subjects.deal),
+    "sales:deal_edit": Rule("record", obj="deal", action="edit", subject=subjects.deal),
+    "sales:deal_move": _post(
+        "record", obj="deal", action="edit", subject=subjects.deal, data=lambda r: {"version": 1}
+    ),
+    "sales:deal_delete": _post(
+        "record", obj="deal", action="delete", subject=subjects.deal, data=lambda r: {"version": 1}
+    ),
 }
 
 

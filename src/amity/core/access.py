@@ -17,7 +17,17 @@ from amity.core.models import Membership
 
 ACTIONS = ("view", "create", "edit", "delete", "export", "reveal", "privacy")
 SCOPES = ("own", "team", "all")
-OBJECT_TYPES = ("company", "person", "note", "audit", "member", "custom_field")
+OBJECT_TYPES = (
+    "company",
+    "person",
+    "note",
+    "audit",
+    "member",
+    "custom_field",
+    "deal",
+    "pipeline",
+    "lead",
+)
 _SCOPE_RANK = {"own": 1, "team": 2, "all": 3}
 
 

@@ -390,6 +390,9 @@ def build_api() -> NinjaAPI:
 
     api.add_router("/", timeline_router)
     api.add_router("/", notes_router)
+    from amity.sales.api import router as sales_router
+
+    api.add_router("/", sales_router)
     api.add_router("/", notifications_router)
     from amity.core.search_api import router as search_router
 

@@ -45,6 +45,40 @@ DEFAULT_ROLES: dict[str, tuple[str, bool, dict[str, dict[str, str]]]] = {
 }
 
 
+# Deals and pipelines (the sales app). Pipelines are configured by admins only.
+SALES_GRANTS: dict[str, dict[str, dict[str, str]]] = {
+    "manager": {
+        "deal": {
+            "view": "all",
+            "create": "all",
+            "edit": "all",
+            "delete": "all",
+            "export": "all",
+        },
+        "pipeline": {"view": "all"},
+    },
+    "sales": {
+        "deal": {"view": "all", "create": "all", "edit": "own", "delete": "own", "export": "own"},
+        "pipeline": {"view": "all"},
+    },
+    "marketing": {"deal": {"view": "all"}, "pipeline": {"view": "all"}},
+    "support": {"deal": {"view": "all"}, "pipeline": {"view": "all"}},
+    "billing": {"deal": {"view": "all"}, "pipeline": {"view": "all"}},
+    "readonly": {"deal": {"view": "all"}, "pipeline": {"view": "all"}},
+}
+# Leads: marketing captures and works them, sales take their own, read-only looks.
+LEAD_GRANTS: dict[str, dict[str, str]] = {
+    "manager": {"view": "all", "create": "all", "edit": "all", "delete": "all"},
+    "sales": {"view": "all", "create": "all", "edit": "own", "delete": "own"},
+    "marketing": {"view": "all", "create": "all", "edit": "all", "delete": "all"},
+    "readonly": {"view": "all"},
+}
+for _key, _lead in LEAD_GRANTS.items():
+    SALES_GRANTS[_key]["lead"] = _lead
+for _key, _grants in SALES_GRANTS.items():
+    DEFAULT_ROLES[_key][2].update(_grants)
+
+
 @transaction.atomic
 def install_default_roles(workspace: Workspace) -> dict[str, Role]:
     """Create any missing shipped role in the workspace; leave edited ones alone."""

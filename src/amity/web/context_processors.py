@@ -23,5 +23,7 @@ def shell(request: HttpRequest) -> dict[str, Any]:
             "people": access.can(membership, "person", "view"),
             "audit": access.can(membership, "audit", "view"),
             "admin": membership.role.is_admin,
+            "deals": access.can(membership, "deal", "view"),
+            "leads": access.can(membership, "lead", "view"),
         },
     }

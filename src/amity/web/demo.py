@@ -13,6 +13,7 @@ from __future__ import annotations
 import random
 import unicodedata
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
@@ -302,6 +303,64 @@ def build_workspace(spec: Spec, password_hash: str, result: DemoResult) -> None:
             **address,
         }
         customers.create_person(admin, _with_person_extras(index, data), sensitive)
+    _demo_deals(spec, admin, companies, owners)
+
+
+DEAL_WORDS = ["Renewal", "Expansion", "Pilot", "Licences", "Support plan", "Onboarding"]
+
+
+def _demo_deals(spec: Spec, admin: Membership, companies: list[Any], owners: list[int]) -> None:
+    """A pipeline with deals across its stages, some moved, won and lost (sales app)."""
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from amity.sales import services as sales
+    from amity.sales.models import LostReason, Stage
+
+    rng = random.Random(f"{SEED}:{spec.slug}:deals")
+    pipeline = sales.install_default_pipeline(admin.workspace_id)
+    stages = list(
+        Stage.objects.filter(workspace_id=admin.workspace_id, pipeline=pipeline).order_by(
+            "position"
+        )
+    )
+    reasons = list(LostReason.objects.filter(workspace_id=admin.workspace_id))
+    sales.set_rate(admin, "USD", timezone.localdate(), "0.92")
+    from amity.sales import leads
+
+    for first, last, org in (
+        ("Kari", "Nordmann", "Fjord Analytics"),
+        ("Tom", "Baker", "Baker & Sons"),
+        ("Lena", "Vogel", ""),
+    ):
+        leads.create_lead(
+            admin, {"first_name": first, "last_name": last, "company_name": org}, source="web"
+        )
+    for index, company in enumerate(companies[: max(6, len(companies) * 2 // 3)]):
+        deal = sales.create_deal(
+            admin,
+            pipeline,
+            {
+                "name": f"{company.name}: {rng.choice(DEAL_WORDS)}",
+                "amount": Decimal(rng.randrange(500, 80_000)),
+                "currency": "USD" if index % 5 == 0 else "EUR",
+                "company": company.pk,
+                "owner": rng.choice(owners),
+                "expected_close": timezone.localdate() + timedelta(days=rng.randrange(-20, 120)),
+            },
+        )
+        target = stages[index % len(stages)]
+        if target.pk != deal.stage_id:
+            deal.stage_entered_at = timezone.now() - timedelta(days=rng.randrange(1, 30))
+            sales.move_deal(
+                admin,
+                deal,
+                target.pk,
+                expected_version=deal.version,
+                lost_reason=rng.choice(reasons).pk if target.is_lost and reasons else None,
+            )
 
 
 def load(password: str = DEMO_PASSWORD) -> DemoResult:

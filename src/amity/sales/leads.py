@@ -1,0 +1,268 @@
+"""Verbs on leads: capture (web form, by hand), assignment to the least busy seller, and
+conversion into a company, a person and a deal in one step."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from amity.core import access, audit, search
+from amity.core.exceptions import VersionConflict
+from amity.core.models import Membership, Workspace
+from amity.customers import services as customers
+from amity.customers import timeline
+from amity.sales import scoring, services
+from amity.sales.models import Lead, LeadFormHit, SalesSettings
+
+LEAD_FIELDS = ("first_name", "last_name", "email", "phone", "company_name", "country", "message")
+LIMITS = {
+    "first_name": 100,
+    "last_name": 100,
+    "email": 254,
+    "phone": 40,
+    "company_name": 200,
+    "country": 2,
+    "message": 5000,
+}
+# Web-to-lead posts allowed per client address and workspace in one minute.
+FORM_POSTS_PER_MINUTE = 5
+ASSIGNEE_ROLES = ("sales",)
+
+
+def form_key(workspace_id: int) -> str:
+    """Return the workspace's web-to-lead key, making one on first use."""
+    found = services.settings_for(workspace_id)
+    if not found.lead_form_key:
+        SalesSettings.objects.filter(
+            pk=found.pk, workspace_id=workspace_id, lead_form_key=""
+        ).update(lead_form_key=secrets.token_urlsafe(24))
+        found.refresh_from_db()
+    return found.lead_form_key
+
+
+def workspace_for_key(key: str) -> Workspace | None:
+    if not key or len(key) > 64:
+        return None
+    found = SalesSettings.objects.filter(lead_form_key=key).select_related("workspace").first()
+    return found.workspace if found is not None else None
+
+
+def _clean(data: dict[str, Any]) -> dict[str, str]:
+    cleaned: dict[str, str] = {}
+    for name in LEAD_FIELDS:
+        value = str(data.get(name) or "").strip()
+        if "\x00" in value:
+            raise ValidationError({name: _("Remove the NUL character.")})
+        if len(value) > LIMITS[name]:
+            raise ValidationError({name: _("This value is too long.")})
+        cleaned[name] = value
+    if not cleaned["last_name"]:
+        raise ValidationError({"last_name": _("Give at least a last name.")})
+    if cleaned["email"]:
+        validate_email(cleaned["email"])
+    country = cleaned["country"].upper()
+    if country and not (len(country) == 2 and country.isalpha()):
+        raise ValidationError({"country": _("Two-letter code, such as NO or GB.")})
+    cleaned["country"] = country
+    return cleaned
+
+
+def least_busy(workspace_id: int) -> int | None:
+    """Return the active seller with the fewest new leads (ties: the lowest user id)."""
+    sellers = list(
+        Membership.objects.filter(
+            workspace_id=workspace_id, is_active=True, role__key__in=ASSIGNEE_ROLES
+        )
+        .order_by("user_id")
+        .values_list("user_id", flat=True)
+    )
+    if not sellers:
+        return None
+    load = dict(
+        Lead.objects.filter(
+            workspace_id=workspace_id,
+            owner_id__in=sellers,
+            status=Lead.Status.NEW,
+            deleted_at__isnull=True,
+        )
+        .values("owner_id")
+        .annotate(n=Count("id"))
+        .values_list("owner_id", "n")
+    )
+    return min(sellers, key=lambda user_id: (load.get(user_id, 0), user_id))
+
+
+def _create(
+    workspace_id: int, data: dict[str, Any], source: str, owner_id: int | None, actor: Any
+) -> Lead:
+    cleaned = _clean(data)
+    lead = Lead.objects.create(
+        workspace_id=workspace_id,
+        owner_id=owner_id if owner_id is not None else least_busy(workspace_id),
+        source=source[:40],
+        **cleaned,
+    )
+    search.index(lead)
+    scoring.rescore_later(workspace_id, lead.pk)
+    audit.record(
+        audit.Action.CREATE,
+        workspace=workspace_id,
+        actor=actor,
+        actor_label="" if actor else "web-to-lead form",
+        obj=lead,
+        changes={k: [None, v] for k, v in cleaned.items() if v and k != "message"},
+    )
+    return lead
+
+
+@transaction.atomic
+def create_lead(member: Membership, data: dict[str, Any], source: str = "manual") -> Lead:
+    """Add a lead by hand or through the API; unassigned ones go to the least busy seller."""
+    access.require(member, "lead", "create")
+    owner = data.pop("owner", None)
+    return _create(member.workspace_id, data, source, owner, member.user)
+
+
+def allow_form_post(workspace: Workspace, ip: str) -> bool:
+    """Count a web-to-lead post from `ip`; return False past the per-minute limit."""
+    minute = timezone.now().replace(second=0, microsecond=0)
+    key = {"workspace": workspace, "ip": ip[:45], "minute": minute}
+    if not LeadFormHit.objects.filter(**key).update(count=F("count") + 1):
+        try:
+            with transaction.atomic():
+                LeadFormHit.objects.create(count=1, **key)
+        except IntegrityError:
+            LeadFormHit.objects.filter(**key).update(count=F("count") + 1)
+    LeadFormHit.objects.filter(
+        workspace=workspace, minute__lt=minute - timedelta(minutes=10)
+    ).delete()
+    count = LeadFormHit.objects.filter(**key).values_list("count", flat=True).first() or 0
+    return count <= FORM_POSTS_PER_MINUTE
+
+
+@transaction.atomic
+def capture_from_form(workspace: Workspace, data: dict[str, Any]) -> Lead:
+    """Create a lead posted to the public web-to-lead form (source "web")."""
+    return _create(workspace.pk, data, "web", None, None)
+
+
+@transaction.atomic
+def convert(
+    member: Membership, lead: Lead, *, expected_version: int, with_deal: bool = True
+) -> Lead:
+    """Turn a new lead into a company (when named), a person and a deal, in one transaction."""
+    access.require(member, "lead", "edit", lead)
+    if lead.status != Lead.Status.NEW:
+        raise ValidationError(_("This lead is already converted."))
+    for kind in ("person",) + (("company",) if lead.company_name else ()):
+        if not access.can(member, kind, "create"):
+            raise PermissionDenied(_("Your role may not create the records a conversion makes."))
+    if with_deal and not access.can(member, "deal", "create"):
+        raise PermissionDenied(_("Your role may not create the records a conversion makes."))
+    claimed = Lead.objects.filter(
+        pk=lead.pk,
+        workspace_id=member.workspace_id,
+        version=expected_version,
+        status=Lead.Status.NEW,
+        deleted_at__isnull=True,
+    ).update(status=Lead.Status.CONVERTED, version=F("version") + 1, updated_at=timezone.now())
+    if not claimed:
+        raise VersionConflict(
+            Lead.objects.filter(pk=lead.pk, workspace_id=member.workspace_id).first()
+        )
+    owner = lead.owner_id or member.user_id
+    company = None
+    if lead.company_name:
+        company = customers.create_company(member, {"name": lead.company_name, "owner": owner})
+    person = customers.create_person(
+        member,
+        {
+            "first_name": lead.first_name,
+            "last_name": lead.last_name,
+            "email": lead.email,
+            "phone": lead.phone,
+            "company": company.pk if company else None,
+            "owner": owner,
+            "billing_country": lead.country,
+        },
+    )
+    deal = None
+    if with_deal:
+        pipeline = services.install_default_pipeline(member.workspace_id)
+        deal = services.create_deal(
+            member,
+            pipeline,
+            {
+                "name": str(company or person),
+                "company": company.pk if company else None,
+                "owner": owner,
+            },
+            people=[(person.pk, "")],
+        )
+    # The lead's story goes onto the new person's timeline, with when it began.
+    timeline.add(
+        member,
+        person,
+        "lead",
+        _("Converted from a lead (source: %(source)s) captured on %(date)s")
+        % {"source": lead.source or "—", "date": lead.created_at.date().isoformat()},
+        {"lead_id": lead.pk, "message": lead.message[:2000]},
+        occurred_at=timezone.now(),
+    )
+    now = timezone.now()
+    Lead.objects.filter(pk=lead.pk, workspace_id=member.workspace_id).update(
+        person=person, company=company, deal=deal, converted_at=now
+    )
+    lead.refresh_from_db()
+    search.remove(lead)
+    audit.record(
+        audit.Action.UPDATE,
+        workspace=member.workspace_id,
+        actor=member.user,
+        obj=lead,
+        changes={"status": ["new", "converted"]},
+    )
+    return lead
+
+
+@transaction.atomic
+def add_rule(member: Membership, attribute: str, value: str, points: int) -> Any:
+    """Add a scoring rule (admins) and rescore the workspace's new leads after commit."""
+    from amity.sales.models import ScoringRule
+
+    if not access.can(member, "pipeline", "edit"):
+        raise PermissionDenied(_("Only admins configure pipelines."))
+    if attribute not in ScoringRule.Attribute.values:
+        raise ValidationError({"attribute": _("Choose one of the attributes.")})
+    if not -1000 <= points <= 1000:
+        raise ValidationError({"points": _("Use from -1000 to 1000 points.")})
+    rule = ScoringRule.objects.create(
+        workspace_id=member.workspace_id,
+        attribute=attribute,
+        value=value.strip()[:100],
+        points=points,
+    )
+    audit.record(
+        audit.Action.CREATE,
+        workspace=member.workspace_id,
+        actor=member.user,
+        object_type="scoring_rule",
+        object_id=rule.pk,
+        changes={"rule": [None, f"{attribute} {rule.value} {points}"]},
+    )
+    ids = list(
+        Lead.objects.filter(
+            workspace_id=member.workspace_id, status=Lead.Status.NEW, deleted_at__isnull=True
+        ).values_list("pk", flat=True)[:5000]
+    )
+    for lead_id in ids:
+        scoring.rescore_later(member.workspace_id, lead_id)
+    return rule

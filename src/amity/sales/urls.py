@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from amity.sales import views, views_leads
+
+app_name = "sales"
+urlpatterns = [
+    path("deals/", views.pipelines, name="pipelines"),
+    path("deals/list/", views.deal_list, name="deal_list"),
+    path("deals/new/", views.deal_create, name="deal_create"),
+    path("deals/settings/", views.sales_settings, name="settings"),
+    path("deals/pipelines/<int:pk>/", views.board, name="board"),
+    path("deals/pipelines/<int:pk>/funnel/", views.funnel, name="funnel"),
+    path("deals/<int:pk>/", views.deal_detail, name="deal_detail"),
+    path("deals/<int:pk>/edit/", views.deal_edit, name="deal_edit"),
+    path("deals/<int:pk>/move/", views.deal_move, name="deal_move"),
+    path("deals/<int:pk>/delete/", views.deal_delete, name="deal_delete"),
+    path("leads/", views_leads.lead_list, name="lead_list"),
+    path("leads/new/", views_leads.lead_create, name="lead_create"),
+    path("leads/<int:pk>/", views_leads.lead_detail, name="lead_detail"),
+    path("leads/<int:pk>/convert/", views_leads.lead_convert, name="lead_convert"),
+    path("leads/form/<str:key>/", views_leads.lead_form, name="lead_form"),
+]

@@ -1,0 +1,163 @@
+"""Screens for leads, and the public web-to-lead endpoint other sites post their form to."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from amity.core import access, context
+from amity.core.exceptions import VersionConflict
+from amity.core.models import Membership
+from amity.core.paging import paginate
+from amity.customers.views import _attach_errors, _id, member_view
+from amity.sales import leads
+from amity.sales.models import Lead
+
+# The honeypot: people never see or fill it; form-filling bots usually do.
+HONEYPOT = "website"
+
+
+class LeadForm(forms.Form):
+    first_name = forms.CharField(label=_("First name"), max_length=100, required=False)
+    last_name = forms.CharField(label=_("Last name"), max_length=100)
+    email = forms.EmailField(label=_("Email"), required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+    company_name = forms.CharField(label=_("Company"), max_length=200, required=False)
+    country = forms.RegexField(
+        label=_("Country"), regex=r"^[A-Za-z]{2}$", max_length=2, required=False
+    )
+    message = forms.CharField(
+        label=_("Message"), max_length=5000, required=False, widget=forms.Textarea
+    )
+
+
+@require_GET
+@member_view
+def lead_list(request: HttpRequest, member: Membership) -> HttpResponse:
+    """List the new leads the member may see, newest first, a page at a time."""
+    qs = access.visible(member, Lead).filter(status=Lead.Status.NEW).select_related("owner")
+    if request.GET.get("owner") == "me":
+        qs = qs.filter(owner_id=member.user_id)
+    by_score = request.GET.get("sort") == "score"
+    min_score = _id(request.GET.get("min_score", ""))
+    if min_score is not None:
+        qs = qs.filter(score__gte=min_score)
+    page = paginate(
+        qs,
+        ["-score", "-id"] if by_score else ["-created_at", "-id"],
+        after=request.GET.get("after") or None,
+        before=request.GET.get("before") or None,
+    )
+    context_ = {
+        "page": page,
+        "can_create": access.can(member, "lead", "create"),
+        "mine": request.GET.get("owner") == "me",
+        "by_score": by_score,
+    }
+    return render(request, "sales/lead_list.html", context_)
+
+
+@require_http_methods(["GET", "POST"])
+@member_view
+def lead_create(request: HttpRequest, member: Membership) -> HttpResponse:
+    """Add a lead by hand; it goes to the least busy seller."""
+    access.require(member, "lead", "create")
+    form = LeadForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            lead = leads.create_lead(member, dict(form.cleaned_data))
+        except ValidationError as exc:
+            _attach_errors(form, exc)
+        else:
+            messages.success(request, _("Saved %(name)s.") % {"name": lead})
+            return redirect(lead)
+    return render(request, "sales/lead_form.html", {"form": form})
+
+
+@require_GET
+@member_view
+def lead_detail(request: HttpRequest, member: Membership, pk: int) -> HttpResponse:
+    """Show one lead, with a button to convert it."""
+    lead = access.get_for_user(
+        member, Lead, pk, queryset=access.visible(member, Lead).select_related("owner")
+    )
+    return render(
+        request,
+        "sales/lead_detail.html",
+        {"lead": lead, "may_convert": access.can(member, "lead", "edit", lead)},
+    )
+
+
+@require_POST
+@member_view
+def lead_convert(request: HttpRequest, member: Membership, pk: int) -> HttpResponse:
+    """Convert a lead into a company, a person and a deal."""
+    lead = access.get_for_user(member, Lead, pk, "edit")
+    try:
+        lead = leads.convert(
+            member, lead, expected_version=_id(request.POST.get("version", "")) or 0
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(lead)
+    except VersionConflict:
+        messages.error(request, _("Someone changed this lead meanwhile; check it first."))
+        return redirect(lead)
+    messages.success(request, _("Converted %(name)s.") % {"name": lead})
+    if lead.deal_id is not None:
+        return redirect("sales:deal_detail", lead.deal_id)
+    return redirect("customers:person_detail", lead.person_id)
+
+
+@csrf_exempt  # posted from other sites' pages; the key in the URL names the workspace
+@require_POST
+def lead_form(request: HttpRequest, key: str) -> HttpResponse:
+    """Take a web-to-lead post: honeypot, per-address rate limit, then an assigned lead."""
+    workspace = leads.workspace_for_key(key)
+    if workspace is None:
+        raise Http404
+    if not leads.allow_form_post(workspace, context.client_ip(request) or "unknown"):
+        response = render(request, "sales/lead_thanks.html", {"limited": True}, status=429)
+        response["Retry-After"] = "60"
+        return response
+    data: dict[str, Any] = request.POST.dict()
+    if data.get(HONEYPOT):
+        # Answer as if it worked, so a bot learns nothing.
+        return render(request, "sales/lead_thanks.html", {})
+    form = LeadForm(data)
+    if not form.is_valid():
+        return render(request, "sales/lead_thanks.html", {"form": form}, status=400)
+    try:
+        leads.capture_from_form(workspace, dict(form.cleaned_data))
+    except ValidationError:
+        return render(request, "sales/lead_thanks.html", {"form": form}, status=400)
+    return render(request, "sales/lead_thanks.html", {})
+
+
+def form_snippet(request: HttpRequest, member: Membership) -> str:
+    """Return the HTML a workspace pastes into its site to capture leads."""
+    if not access.can(member, "pipeline", "edit"):
+        raise PermissionDenied
+    url = request.build_absolute_uri(f"/leads/form/{leads.form_key(member.workspace_id)}/")
+    fields = "".join(
+        f'<label>{label} <input name="{name}"></label>\n'
+        for name, label in (
+            ("first_name", "First name"),
+            ("last_name", "Last name"),
+            ("email", "Email"),
+            ("company_name", "Company"),
+        )
+    )
+    return (
+        f'<form method="post" action="{url}">\n{fields}'
+        f'<input name="{HONEYPOT}" tabindex="-1" autocomplete="off" hidden>\n'
+        '<button type="submit">Send</button>\n</form>'
+    )
