@@ -50,6 +50,19 @@ OPERATIONS = {
     "people_bulk": ("post", "/api/v1/people/bulk"),
     "companies_bulk": ("post", "/api/v1/companies/bulk"),
     "bulk_jobs_get": ("get", "/api/v1/bulk-jobs/{id}"),
+    "deals_create": ("post", "/api/v1/deals"),
+    "deals_delete": ("delete", "/api/v1/deals/{id}"),
+    "deals_get": ("get", "/api/v1/deals/{id}"),
+    "deals_history": ("get", "/api/v1/deals/{id}/history"),
+    "deals_list": ("get", "/api/v1/deals"),
+    "deals_move": ("post", "/api/v1/deals/{id}/move"),
+    "deals_update": ("patch", "/api/v1/deals/{id}"),
+    "leads_convert": ("post", "/api/v1/leads/{id}/convert"),
+    "leads_create": ("post", "/api/v1/leads"),
+    "leads_get": ("get", "/api/v1/leads/{id}"),
+    "leads_list": ("get", "/api/v1/leads"),
+    "pipelines_board": ("get", "/api/v1/pipelines/{id}/board"),
+    "pipelines_list": ("get", "/api/v1/pipelines"),
 }
 
 
