@@ -244,6 +244,61 @@ def _write(reg: Registration, objs: Sequence[Any]) -> None:
         )
 
 
+def index_new(workspace_id: int, kind: str, records: Sequence[Any]) -> None:
+    """Index records that have no entry yet, in bulk (imports): one statement per table.
+
+    `records` need only the attributes the type's document reads, plus `pk` and
+    `owner_id`; they need not be model instances.
+    """
+    reg = _registry.get(kind)
+    if reg is None or not records:
+        return
+    rows = []
+    fuzzes = []
+    for obj in records:
+        plain, fuzzy = _document_tokens(reg.document(obj))
+        rows.append((obj.pk, getattr(obj, "owner_id", None), plain))
+        fuzzes.append(fuzzy)
+    sqlite = connection.vendor == "sqlite"
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            "INSERT INTO core_searchentry (workspace_id, object_type, object_id, owner_id, "
+            "document, fuzz) VALUES (%s, %s, %s, %s, %s, %s)",
+            [
+                (workspace_id, kind, pk, owner_id, " ".join(plain), "" if sqlite else " ".join(f))
+                for (pk, owner_id, plain), f in zip(rows, fuzzes, strict=True)
+            ],
+        )
+    if not sqlite:
+        return
+    ids = dict(
+        SearchEntry.objects.filter(
+            workspace_id=workspace_id, object_type=kind, object_id__in=[r[0] for r in rows]
+        ).values_list("object_id", "pk")
+    )
+    prefix = f"w{workspace_id}_"
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            "INSERT INTO core_search_fts (rowid, doc, fuzz) VALUES (%s, %s, %s)",
+            [
+                (
+                    ids[pk],
+                    " ".join(prefix + t for t in plain),
+                    " ".join(prefix + t for t in fuzzy),
+                )
+                for (pk, _, plain), fuzzy in zip(rows, fuzzes, strict=True)
+            ],
+        )
+
+
+def index_many(objs: Sequence[Any]) -> None:
+    """Rewrite the entries of several records of one type (none in the trash)."""
+    if objs:
+        reg = _registration_for(objs[0])
+        if reg is not None:
+            _write(reg, objs)
+
+
 def _fts_delete(entry_ids: Sequence[int]) -> None:
     with connection.cursor() as cursor:
         for start in range(0, len(entry_ids), 500):

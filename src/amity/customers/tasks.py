@@ -11,3 +11,11 @@ from amity.customers import exports
 def build_export(job_id: int, workspace_id: int) -> str:
     """Write a large list export to var/exports and mark its job done."""
     return exports.run_job(job_id, workspace_id)
+
+
+@task()
+def run_import(job_id: int, workspace_id: int) -> str:
+    """Run an import job all or nothing; a second run of a done job does nothing."""
+    from amity.customers.imports import jobs
+
+    return jobs.run(job_id, workspace_id)
