@@ -11,6 +11,7 @@ the writing transaction (and on SQLite so is every write).
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import secrets
@@ -265,6 +266,10 @@ def run(job_id: int, workspace_id: int) -> str:
     def cancelled() -> bool:
         return _path(job, ".cancel").exists()
 
+    # Hundreds of thousands of small objects: the collector would run again and
+    # again over them while nothing here makes cycles (DESIGN §10).
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         table = _table(job)
         result = plan.build(member, job, table.rows, progress=report)
@@ -308,6 +313,9 @@ def run(job_id: int, workspace_id: int) -> str:
             status=Status.FAILED, finished_at=timezone.now()
         )
         raise
+    finally:
+        if collecting:
+            gc.enable()
     return Status.DONE
 
 

@@ -55,7 +55,19 @@ def reason_text(code: str, params: dict[str, Any] | None = None) -> str:
     return str(template) % (params or {}) if params else str(template)
 
 
+_PLAIN_EMAIL = re.compile(r"^[A-Za-z0-9._%+\-']+@[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}$")
+
+
 def _email(value: str) -> str:
+    if (
+        _PLAIN_EMAIL.match(value)
+        and ".." not in value
+        and len(value) <= 254
+        and not value.startswith(".")
+        and ".@" not in value
+    ):
+        local, _, domain = value.rpartition("@")
+        return f"{local}@{domain.lower()}"
     try:
         validate_email(value)
     except ValidationError as exc:
@@ -110,11 +122,11 @@ def _country(value: str) -> str:
     return code.upper()
 
 
-_PHONE = re.compile(r"^\+?[\d\s().\-/]{3,40}$")
+_PHONE = re.compile(r"^\+?[\s().\-/]*(?:\d[\s().\-/]*){3,}$")
 
 
 def _phone(value: str) -> str:
-    if not _PHONE.match(value) or sum(ch.isdigit() for ch in value) < 3:
+    if not _PHONE.match(value):
         raise CellError("phone")
     return value
 

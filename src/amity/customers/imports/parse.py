@@ -104,9 +104,13 @@ def read_csv(data: bytes) -> Table:
     except csv.Error:
         first = sample.split("\n", 1)[0]
         delimiter = max(DELIMITERS, key=first.count)
+    text = text.replace("\x00", "")
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"')
     try:
-        rows = [[_cell(c) for c in row] for row in _nonblank(reader)]
+        rows = [
+            [c.strip() if len(c) <= MAX_CELL else c.strip()[:MAX_CELL] for c in row]
+            for row in _nonblank(reader)
+        ]
     except csv.Error as exc:
         raise ParseError(f"The CSV file is broken: {exc}") from exc
     if not rows:

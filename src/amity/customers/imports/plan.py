@@ -108,6 +108,21 @@ class Context:
         }
         self.mapping = {int(i): key for i, key in job.mapping.items() if key}
         self.header: list[str] = list(job.header)
+        self._sealer: crypto.Sealer | None = None
+        self.columns = [
+            (i, BY_KEY[key], self.header[i] if i < len(self.header) else str(i + 1))
+            for i, key in sorted(self.mapping.items())
+        ]
+        self.name_keys = [k for k in ("first_name", "last_name") if k in self.mapping.values()]
+        self.last_name_column = next(
+            (c for _, t, c in self.columns if t.key in ("last_name", "full_name")), ""
+        )
+
+    @property
+    def sealer(self) -> crypto.Sealer:
+        if self._sealer is None:
+            self._sealer = crypto.Sealer(self.member.workspace_id)
+        return self._sealer
 
     def may_edit(self, owner_id: int | None) -> bool:
         if self.edit_scope == "all":
@@ -129,10 +144,9 @@ def clean_row(ctx: Context, number: int, cells: list[str]) -> Row | list[RowErro
     values: dict[str, Any] = {}
     sensitive: dict[str, str] = {}
     errors: list[RowError] = []
-    for index, key in ctx.mapping.items():
-        target = BY_KEY[key]
+    for index, target, column in ctx.columns:
+        key = target.key
         raw = cells[index] if index < len(cells) else ""
-        column = ctx.header[index] if index < len(ctx.header) else str(index + 1)
         try:
             value = mapping.clean_cell(target, raw)
         except CellError as exc:
@@ -160,15 +174,10 @@ def clean_row(ctx: Context, number: int, cells: list[str]) -> Row | list[RowErro
     if errors:
         return errors
     if ctx.job.kind == "person":
-        for key in ("first_name", "last_name"):
-            if key in {k for k in ctx.mapping.values()}:
-                values[key] = values.get(key, "")
+        for key in ctx.name_keys:
+            values.setdefault(key, "")
         if not values.get("last_name"):
-            column = next(
-                (ctx.header[i] for i, k in ctx.mapping.items() if k in ("last_name", "full_name")),
-                "",
-            )
-            return [RowError(number, column, "", "required")]
+            return [RowError(number, ctx.last_name_column, "", "required")]
     return Row(number, values, sensitive)
 
 
@@ -312,14 +321,6 @@ def _resolve_companies(ctx: Context, plan: Plan, rows: list[Row]) -> list[RowErr
     return errors
 
 
-def _seal(ctx: Context, uid: uuid.UUID, name: str, value: str) -> tuple[str, str]:
-    workspace_id = ctx.member.workspace_id
-    return (
-        crypto.seal(workspace_id, "person", name, str(uid), value),
-        crypto.blind_index(workspace_id, name, value),
-    )
-
-
 def _decide(ctx: Context, plan: Plan, row: Row, seen: dict[str, int]) -> None:
     key = _key(ctx, row)
     action = ctx.job.on_match
@@ -355,9 +356,9 @@ def _decide(ctx: Context, plan: Plan, row: Row, seen: dict[str, int]) -> None:
             changes[attname] = [current.get(attname), value]
     sealed: dict[str, str] = {}
     for name, value in row.sensitive.items():
-        token, index = _seal(ctx, current["uid"], name, value)
+        index = ctx.sealer.blind_index(name, value)
         if current.get(f"{name}_bidx") != index:
-            sealed[name] = token
+            sealed[name] = ctx.sealer.seal("person", name, str(current["uid"]), value)
             sealed[f"{name}_bidx"] = index
     if not changes and not sealed:
         plan.unchanged += 1
@@ -415,10 +416,10 @@ def new_uid() -> uuid.UUID:
     return uuid.uuid4()
 
 
-def seal_row(ctx_member: Membership, uid: uuid.UUID, sensitive: dict[str, str]) -> dict[str, str]:
+def seal_row(sealer: crypto.Sealer, uid: uuid.UUID, sensitive: dict[str, str]) -> dict[str, str]:
     """Return the sealed columns of a new person's sensitive values."""
     out: dict[str, str] = {}
     for name, value in sensitive.items():
-        out[name] = crypto.seal(ctx_member.workspace_id, "person", name, str(uid), value)
-        out[f"{name}_bidx"] = crypto.blind_index(ctx_member.workspace_id, name, value)
+        out[name] = sealer.seal("person", name, str(uid), value)
+        out[f"{name}_bidx"] = sealer.blind_index(name, value)
     return out

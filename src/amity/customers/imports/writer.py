@@ -17,7 +17,7 @@ from typing import Any
 from django.db import connection, models
 from django.utils import timezone
 
-from amity.core import audit, search
+from amity.core import audit, bulk, crypto, search
 from amity.core.models import Membership
 from amity.customers.imports.plan import CHUNK, Plan, Row, Update, seal_row
 from amity.customers.models import Company, ImportJob, ImportRowError, Person, TimelineEvent
@@ -54,46 +54,38 @@ def _insert(
     now: datetime,
 ) -> list[tuple[int, dict[str, Any]]]:
     """Insert new records; return (id, values) for each, in order."""
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    fields = list(model._meta.concrete_fields)
     defaults: dict[str, Any] = {}
     for f in fields:
         if isinstance(f, models.CharField | models.TextField):
             defaults[f.attname] = ""
         else:
             defaults[f.attname] = None
+    prepped_now = model._meta.get_field("created_at").get_db_prep_value(now, connection)
     meta = {
         "workspace_id": member.workspace_id,
         "created_by_id": member.user_id,
         "owner_id": member.user_id,
         "version": 1,
-        "created_at": now,
-        "updated_at": now,
+        "created_at": prepped_now,
+        "updated_at": prepped_now,
     }
-    prepped_now = model._meta.get_field("created_at").get_db_prep_value(now, connection)
     uid_field = model._meta.get_field("uid")
+    as_hex = connection.vendor == "sqlite"
     names = [f.attname for f in fields]
+    ids = bulk.reserve_ids(model._meta.db_table, len(rows))
     params = []
     out = []
-    for row in rows:
-        values = {**defaults, **meta, **row}
-        out.append(values)
-        values["created_at"] = values["updated_at"] = prepped_now
-        prepped = {**values, "uid": uid_field.get_db_prep_value(values["uid"], connection)}
-        params.append(tuple(prepped[n] for n in names))
-        values["created_at"] = values["updated_at"] = now
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 - names from the model
-        _q(model._meta.db_table),
-        ", ".join(_q(f.attname) for f in fields),
-        ", ".join(["%s"] * len(fields)),
-    )
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, params)
-    ids = dict(
-        model._default_manager.filter(
-            workspace_id=member.workspace_id, uid__in=[v["uid"] for v in out]
-        ).values_list("uid", "id")
-    )
-    return [(ids[v["uid"]], v) for v in out]
+    base = {**defaults, **meta}
+    for pk, row in zip(ids, rows, strict=True):
+        values = {**base, **row, "id": pk}
+        uid = values["uid"]
+        values["uid"] = uid.hex if as_hex else uid_field.get_db_prep_value(uid, connection)
+        params.append(tuple([values[n] for n in names]))
+        values["uid"] = uid
+        out.append((pk, values))
+    bulk.insert_rows(model._meta.db_table, [f.column or f.attname for f in fields], params)
+    return out
 
 
 def _timeline(
@@ -103,32 +95,41 @@ def _timeline(
     created: list[tuple[int, dict[str, Any]]],
     now: datetime,
 ) -> None:
-    data_field = TimelineEvent._meta.get_field("data")
-    data = data_field.get_db_prep_value({"action": "create", "import": job.pk}, connection)
     occurred = TimelineEvent._meta.get_field("occurred_at").get_db_prep_value(now, connection)
-    rows = [
-        (
-            member.workspace_id,
-            pk if kind == "person" else None,
-            values.get("company_id") if kind == "person" else pk,
-            TimelineEvent.Kind.CHANGE.value,
-            occurred,
-            member.user_id,
-            "Created",
-            data,
-            "customers",
-            "importjob",
-            str(job.pk),
-        )
-        for pk, values in created
-    ]
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            "INSERT INTO customers_timelineevent (workspace_id, person_id, company_id, kind, "
-            "occurred_at, actor_id, summary, data, source_app, source_model, source_id) "
-            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-            rows,
-        )
+    data = {"action": "create", "import": job.pk}
+    bulk.insert_rows(
+        "customers_timelineevent",
+        [
+            "workspace_id",
+            "person_id",
+            "company_id",
+            "kind",
+            "occurred_at",
+            "actor_id",
+            "summary",
+            "data",
+            "source_app",
+            "source_model",
+            "source_id",
+        ],
+        [
+            (
+                member.workspace_id,
+                pk if kind == "person" else None,
+                values.get("company_id") if kind == "person" else pk,
+                TimelineEvent.Kind.CHANGE.value,
+                occurred,
+                member.user_id,
+                "Created",
+                data,
+                "customers",
+                "importjob",
+                str(job.pk),
+            )
+            for pk, values in created
+        ],
+        json_columns=["data"],
+    )
 
 
 def _create_companies(member: Membership, job: ImportJob, plan: Plan, now: datetime) -> None:
@@ -140,18 +141,20 @@ def _create_companies(member: Membership, job: ImportJob, plan: Plan, now: datet
         created = _insert(Company, member, rows, now)
         for pk, values in created:
             plan.companies[values["name"].casefold()] = pk
-        search.index_new(member.workspace_id, "company", [_Doc(pk, v) for pk, v in created])
+        search.index_new(
+            member.workspace_id, "company", [_Doc(pk, v) for pk, v in created], bulk.reserve_ids
+        )
         _timeline(member, "company", job, created, now)
 
 
-def _new_values(member: Membership, plan: Plan, row: Row) -> dict[str, Any]:
+def _new_values(sealer: crypto.Sealer, plan: Plan, row: Row) -> dict[str, Any]:
     values = dict(row.values)
     if "company" in values:
         name = values.pop("company")
         values["company_id"] = plan.companies.get(name.casefold()) if name else None
     values["uid"] = uid = uuid.uuid4()
     if row.sensitive:
-        values.update(seal_row(member, uid, row.sensitive))
+        values.update(seal_row(sealer, uid, row.sensitive))
     return values
 
 
@@ -259,13 +262,16 @@ def write(
     now = timezone.now()
     model: type[Company] | type[Person] = Person if job.kind == "person" else Company
     _create_companies(member, job, plan, now)
+    sealer = crypto.Sealer(member.workspace_id)
     written = 0
     for start in range(0, len(plan.creates), CHUNK):
         if cancelled is not None and cancelled():
             raise Cancelled
         chunk = plan.creates[start : start + CHUNK]
-        created = _insert(model, member, [_new_values(member, plan, r) for r in chunk], now)
-        search.index_new(member.workspace_id, job.kind, [_Doc(pk, v) for pk, v in created])
+        created = _insert(model, member, [_new_values(sealer, plan, r) for r in chunk], now)
+        search.index_new(
+            member.workspace_id, job.kind, [_Doc(pk, v) for pk, v in created], bulk.reserve_ids
+        )
         _timeline(member, job.kind, job, created, now)
         written += len(chunk)
         if progress is not None:
