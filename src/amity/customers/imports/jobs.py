@@ -159,9 +159,9 @@ def dry_run(member: Membership, job: ImportJob) -> dict[str, Any]:
 
 def start(member: Membership, job: ImportJob) -> ImportJob:
     """Queue the import; the worker runs it once this transaction commits."""
-    access.require(member, job.kind, "create")
     if job.status != Status.MAPPING:
         raise ValidationError("This import has already started.")
+    access.require(member, job.kind, "create")
     job.status = Status.QUEUED
     _save(job, "status")
     enqueue(job)
