@@ -107,6 +107,13 @@ def import_job(world: World, user: User, target: Target) -> int | None:
     return job.pk
 
 
+def import_job_record(world: World, user: User, target: Target) -> Any:
+    from amity.customers.models import ImportJob
+
+    pk = import_job(world, user, target)
+    return None if pk is None else ImportJob.objects.filter(pk=pk).only("pk", "workspace").get()
+
+
 def _note(world: World, user: User, target: Target) -> Any:
     """A note by the user (own) or a colleague (other_owner) on someone else's person."""
     from amity.activities.models import Note

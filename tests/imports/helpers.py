@@ -43,3 +43,11 @@ def run(
         jobs.start(member, job)
         jobs.run(job.pk, job.workspace_id)
     return jobs.reload(job)
+
+
+def upload_and_map(
+    world: World, data: str = PEOPLE_CSV, *, user: User | None = None, kind: str = "person"
+) -> ImportJob:
+    """Upload a file and keep the guessed mapping; nothing runs."""
+    member = world.member(user or world.alice)
+    return jobs.upload(member, kind, "people.csv", data.encode())

@@ -376,6 +376,9 @@ def build_api() -> NinjaAPI:
 
     # First: "/people/export" must not be taken for "/people/{id}".
     api.add_router("/", customers_data_router)
+    from amity.customers.api_imports import router as imports_router
+
+    api.add_router("/", imports_router)
     api.add_router("/", customers_router)
     from amity.activities.api import router as notes_router
     from amity.core.notifications_api import router as notifications_router
