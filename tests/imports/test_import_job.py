@@ -68,3 +68,119 @@ def test_it_changes_nothing_when_the_same_file_runs_again_with_update(world: Wor
     after = list(Person.objects.filter(workspace=world.acme).values_list("id", "version"))
     assert after == before
     assert SearchEntry.objects.filter(workspace=world.acme).count() == entries
+
+
+def test_it_writes_nothing_when_a_chunk_fails_halfway(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from amity.customers.imports import plan, writer
+
+    monkeypatch.setattr(plan, "CHUNK", 2)
+    monkeypatch.setattr(writer, "CHUNK", 2)
+
+    def fail(written: int) -> None:
+        if written >= 2:
+            raise RuntimeError("the disk is full")
+
+    monkeypatch.setattr(writer, "after_chunk", fail)
+    member = world.member(world.alice)
+    job = jobs.upload(member, "person", "people.csv", helpers.PEOPLE_CSV.encode())
+    jobs.configure(member, job, {int(i): k for i, k in job.mapping.items()}, "email", "skip")
+    jobs.start(member, job)
+    with pytest.raises(RuntimeError, match="the disk is full"):
+        jobs.run(job.pk, job.workspace_id)
+    assert jobs.reload(job).status == "failed"
+    assert Person.objects.filter(workspace=world.acme).count() == 0
+    assert Company.objects.filter(workspace=world.acme).count() == 0
+    assert SearchEntry.objects.filter(workspace=world.acme).count() == 0
+    assert TimelineEvent.objects.filter(workspace=world.acme).count() == 0
+    assert ImportRowError.objects.filter(workspace=world.acme).count() == 0
+    # The file stays for a retry, which then imports everything once.
+    monkeypatch.setattr(writer, "after_chunk", None)
+    assert jobs.run(job.pk, job.workspace_id) == "done"
+    assert jobs.run(job.pk, job.workspace_id) == "done"
+    assert Person.objects.filter(workspace=world.acme).count() == 3
+    assert jobs.reload(job).attempts == 2
+
+
+def test_it_rolls_back_a_cancel_during_the_write(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from amity.customers.imports import plan, writer
+
+    monkeypatch.setattr(plan, "CHUNK", 1)
+    monkeypatch.setattr(writer, "CHUNK", 1)
+    member = world.member(world.alice)
+    job = jobs.upload(member, "person", "people.csv", helpers.PEOPLE_CSV.encode())
+    jobs.configure(member, job, {int(i): k for i, k in job.mapping.items()}, "email", "skip")
+    jobs.start(member, job)
+    monkeypatch.setattr(
+        writer, "after_chunk", lambda written: jobs.cancel(member, jobs.reload(job))
+    )
+    assert jobs.run(job.pk, job.workspace_id) == "cancelled"
+    assert jobs.reload(job).status == "cancelled"
+    assert Person.objects.filter(workspace=world.acme).count() == 0
+    assert not list(jobs.import_dir().iterdir())
+
+
+def test_it_dry_runs_without_writing(world: World) -> None:
+    member = world.member(world.alice)
+    job = jobs.upload(member, "person", "people.csv", helpers.PEOPLE_CSV.encode())
+    summary = jobs.dry_run(member, job)
+    assert summary["counts"] == {
+        "create": 3,
+        "update": 0,
+        "unchanged": 0,
+        "skip": 0,
+        "error": 1,
+        "new_companies": 2,
+    }
+    assert summary["errors"] == [
+        {
+            "row": 4,
+            "column": "Email Address",
+            "value": "not-an-email",
+            "code": "email",
+            "params": {},
+        }
+    ]
+    assert Person.objects.filter(workspace=world.acme).count() == 0
+    assert Company.objects.filter(workspace=world.acme).count() == 0
+
+
+def test_it_seals_sensitive_values_for_members_who_may_reveal(world: World) -> None:
+    from amity.core import crypto
+
+    data = "Last Name,National ID,IBAN\r\nHansen,12345678901,NO93 8601 1117 947\r\nBad,1,NO00\r\n"
+    job = helpers.run(world, data)
+    assert (job.created, job.failed) == (1, 1)
+    hansen = Person.objects.get(workspace=world.acme)
+    assert "12345678901" not in hansen.national_id
+    opened = crypto.unseal(
+        world.acme.pk, "person", "national_id", str(hansen.uid), hansen.national_id
+    )
+    assert opened == "12345678901"
+    assert hansen.bank_account_bidx == crypto.blind_index(
+        world.acme.pk, "bank_account", "NO9386011117947"
+    )
+    [error] = ImportRowError.objects.filter(workspace=world.acme)
+    assert (error.column, error.value, error.code) == ("IBAN", "••••", "iban")
+
+
+def test_it_uses_the_same_number_of_queries_for_more_rows(world: World) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count(rows: int) -> int:
+        lines = ["Last Name,Email"] + [f"P{n},p{n}-{rows}@example.test" for n in range(rows)]
+        member = world.member(world.alice)
+        job = jobs.upload(member, "person", "p.csv", ("\r\n".join(lines)).encode())
+        jobs.configure(member, job, {0: "last_name", 1: "email"}, "email", "update")
+        jobs.start(member, job)
+        with CaptureQueriesContext(connection) as captured:
+            jobs.run(job.pk, job.workspace_id)
+        return len(captured.captured_queries)
+
+    count(1)  # the first run also creates the workspace's keys and audit chain
+    # PostgreSQL's COPY statements go past Django's query log.
+    assert count(5) == count(200) == (21 if connection.vendor == "sqlite" else 17)
