@@ -181,12 +181,18 @@ def create_import(request: HttpRequest) -> HttpResponse:
         )
     try:
         job = jobs.upload(member, kind, name, data)
+    except ValidationError as exc:
+        raise ApiError(400, "bad_request", " ".join(exc.messages)) from exc
+    try:
         chosen = _mapping(request.POST.get("mapping", ""), list(job.header))
         if chosen is None:
             chosen = {int(i): k for i, k in job.mapping.items()}
         jobs.configure(member, job, chosen, match_on, on_match)
         jobs.start(member, job)
-    except ValidationError as exc:
+    except (ValidationError, ApiError) as exc:
+        jobs.cancel(member, job)  # drops the stored file
+        if isinstance(exc, ApiError):
+            raise
         raise ApiError(400, "bad_request", " ".join(exc.messages)) from exc
     return json_response(
         request, 201, _out(jobs.reload(job)), {"Location": f"/api/v1/imports/{job.pk}"}
