@@ -26,6 +26,7 @@ from amity.customers.models import Company, ImportJob, ImportRowError, Person, T
 # use it to fail (or slow) a write halfway; it is None in production.
 after_chunk: Callable[[int], None] | None = None
 CHANGED = "•••• (changed)"
+SQLITE_CACHE_KB = 65536
 
 
 class Cancelled(Exception):
@@ -261,6 +262,11 @@ def write(
     """Write the plan inside the caller's transaction; raise Cancelled to roll it back."""
     now = timezone.now()
     model: type[Company] | type[Person] = Person if job.kind == "person" else Company
+    if connection.vendor == "sqlite":
+        # A larger page cache keeps the tables' index pages in memory while
+        # 100k rows go in (the default is 2 MB); it stays with the connection.
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KB}")
     _create_companies(member, job, plan, now)
     sealer = crypto.Sealer(member.workspace_id)
     written = 0
