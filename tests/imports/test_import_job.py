@@ -184,3 +184,38 @@ def test_it_uses_the_same_number_of_queries_for_more_rows(world: World) -> None:
     count(1)  # the first run also creates the workspace's keys and audit chain
     # PostgreSQL's COPY statements go past Django's query log.
     assert count(5) == count(200) == (22 if connection.vendor == "sqlite" else 17)
+
+
+def test_it_imports_companies_with_owners_by_email(world: World) -> None:
+    data = (
+        "Company name,Company Domain Name,Website URL,Country/Region,Company owner\r\n"
+        "Initech,INITECH.test,initech.test,Norway,bob@acme.test\r\n"
+        "Globex,globex.test,,GB,nobody@example.test\r\n"
+    )
+    job = helpers.run(world, data, kind="company", name="companies.csv", match_on="name")
+    assert (job.created, job.failed) == (1, 1)
+    initech = Company.objects.get(workspace=world.acme)
+    assert (initech.domain, initech.website, initech.billing_country, initech.owner_id) == (
+        "initech.test",
+        "https://initech.test",
+        "NO",
+        world.bob.pk,
+    )
+    [error] = ImportRowError.objects.filter(workspace=world.acme)
+    assert (error.row, error.column, error.code) == (3, "Company owner", "owner")
+
+
+def test_it_imports_a_vcard_file(world: World) -> None:
+    data = (
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Lovelace;Ada;;;\r\nEMAIL:ada@example.test\r\n"
+        "ORG:Analytical\r\nEND:VCARD\r\nBEGIN:VCARD\r\nVERSION:3.0\r\nFN:Alan Turing\r\n"
+        "TEL;TYPE=CELL:call me\r\nEND:VCARD\r\n"
+    )
+    job = helpers.run(world, data, name="contacts.vcf")
+    assert (job.created, job.failed) == (1, 1)  # "call me" is not a phone number
+    ada = Person.objects.select_related("company").get(workspace=world.acme)
+    assert (ada.first_name, ada.last_name, ada.company.name if ada.company else "") == (
+        "Ada",
+        "Lovelace",
+        "Analytical",
+    )
