@@ -129,3 +129,18 @@ def test_it_cancels_a_job_before_it_starts_and_deletes_its_file(world: World) ->
     client.post(f"/imports/{job.pk}/cancel/")
     assert ImportJob.objects.get(pk=job.pk, workspace=world.acme).status == "cancelled"
     assert not path.exists()
+
+
+def test_it_offers_to_run_again_an_import_whose_worker_died(world: World) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    job = helpers.upload_and_map(world)
+    with tenant_guard_off():
+        ImportJob.objects.filter(pk=job.pk).update(
+            status="running", started_at=timezone.now() - timedelta(minutes=5)
+        )
+    page = customer_helpers.client_for(world.alice).get(f"/imports/{job.pk}/").content.decode()
+    assert "the worker may have stopped" in page
+    assert f'action="/imports/{job.pk}/retry/"' in page

@@ -24,6 +24,7 @@ class ProgressOut(Schema):
     done: int
     total: int
     percent: int = Field(ge=0, le=100)
+    stale: bool = Field(description="No progress for two minutes: the job may be run again.")
 
 
 class CountsOut(Schema):

@@ -15,6 +15,7 @@ import gc
 import json
 import os
 import secrets
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.http import Http404
 from django.utils import timezone
 
@@ -36,6 +38,8 @@ FIRST_ERRORS = 20
 RECENT = 20
 Status = ImportJob.Status
 ACTIVE = (Status.QUEUED, Status.RUNNING)
+# Progress is written at least every chunk (2,000 rows); this long without means a dead worker.
+STALE_SECONDS = 120
 
 
 def import_dir() -> Path:
@@ -216,18 +220,28 @@ def progress(job: ImportJob) -> dict[str, Any]:
     """Return {"phase", "done", "total", "percent"} of a job."""
     total = job.total or 0
     if job.status == Status.DONE:
-        return {"phase": "done", "done": total, "total": total, "percent": 100}
+        return {"phase": "done", "done": total, "total": total, "percent": 100, "stale": False}
     if job.status != Status.RUNNING:
-        return {"phase": job.status, "done": 0, "total": total, "percent": 0}
+        return {"phase": job.status, "done": 0, "total": total, "percent": 0, "stale": False}
+    path = _path(job, ".progress")
     try:
-        data = json.loads(_path(job, ".progress").read_text())
+        data = json.loads(path.read_text())
         phase, done = str(data["phase"]), int(data["done"])
+        last = path.stat().st_mtime
     except (OSError, ValueError, KeyError, TypeError):
         phase, done = "checking", 0
+        last = job.started_at.timestamp() if job.started_at else time.time()
     # Checking is the first half of the bar, writing the second.
     half = min(done, total) * 50 // total if total else 0
     percent = half if phase == "checking" else 50 + half
-    return {"phase": phase, "done": done, "total": total, "percent": min(percent, 99)}
+    return {
+        "phase": phase,
+        "done": done,
+        "total": total,
+        "percent": min(percent, 99),
+        # No progress for a while: the worker probably died; the job may run again.
+        "stale": time.time() - last > STALE_SECONDS,
+    }
 
 
 def _write_progress(job: ImportJob, phase: str, done: int) -> None:
@@ -255,9 +269,13 @@ def run(job_id: int, workspace_id: int) -> str:
         return _finish(job, Status.FAILED)
     if _path(job, ".cancel").exists():
         return _finish(job, Status.CANCELLED)
-    ImportJob.objects.filter(pk=job.pk, workspace_id=workspace_id).update(
-        status=Status.RUNNING, attempts=job.attempts + 1, started_at=timezone.now()
+    started = (
+        ImportJob.objects.filter(pk=job.pk, workspace_id=workspace_id)
+        .exclude(status__in=(Status.DONE, Status.CANCELLED))
+        .update(status=Status.RUNNING, attempts=F("attempts") + 1, started_at=timezone.now())
     )
+    if not started:  # another run finished it since it was read
+        return reload(job).status
     job.status = Status.RUNNING
 
     def report(phase: str, done: int) -> None:
@@ -309,9 +327,9 @@ def run(job_id: int, workspace_id: int) -> str:
         return _finish(job, Status.CANCELLED)
     except Exception:
         # The transaction rolled back; keep the file so the job can run again.
-        ImportJob.objects.filter(pk=job.pk, workspace_id=workspace_id).update(
-            status=Status.FAILED, finished_at=timezone.now()
-        )
+        ImportJob.objects.filter(pk=job.pk, workspace_id=workspace_id).exclude(
+            status__in=(Status.DONE, Status.CANCELLED)
+        ).update(status=Status.FAILED, finished_at=timezone.now())
         raise
     finally:
         if collecting:
