@@ -124,3 +124,13 @@ def test_it_refuses_more_than_the_row_limit(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setattr(parse, "MAX_ROWS", 3)
     with pytest.raises(parse.ParseError, match="Use at most 3 rows"):
         parse.read(b"a\n1\n2\n3\n4\n5\n6\n", "csv")
+
+
+def test_it_refuses_a_workbook_that_unpacks_too_large() -> None:
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b"\0" * (parse.MAX_UNPACKED + 1))
+    with pytest.raises(parse.ParseError, match="unpacks to more than 100 MB"):
+        parse.read(buffer.getvalue(), "xlsx")

@@ -12,6 +12,7 @@ import codecs
 import csv
 import io
 import re
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -24,6 +25,8 @@ MAX_COLUMNS = 200
 MAX_CELL = 2000
 FORMATS = ("csv", "xlsx", "vcf")
 DELIMITERS = ",;\t|"
+MAX_UNPACKED = 100 * 1024 * 1024
+MAX_ENTRIES = 1000
 
 
 class ParseError(ValueError):
@@ -118,9 +121,21 @@ def read_csv(data: bytes) -> Table:
     return _check(Table(rows[0], rows[1:]))
 
 
+def _check_archive(data: bytes) -> None:
+    """Refuse a zip bomb before anything is extracted (TESTPLAN S12)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            infos = archive.infolist()
+    except (zipfile.BadZipFile, ValueError) as exc:
+        raise ParseError("The file is not a readable XLSX workbook.") from exc
+    if len(infos) > MAX_ENTRIES or sum(i.file_size for i in infos) > MAX_UNPACKED:
+        raise ParseError("The workbook unpacks to more than 100 MB.")
+
+
 def read_xlsx(data: bytes) -> Table:
     from openpyxl import load_workbook
 
+    _check_archive(data)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a broken file
