@@ -10,7 +10,7 @@ import pytest
 from amity.core import search
 from amity.core.models import AuditEvent, SearchEntry
 from amity.customers.imports import jobs
-from amity.customers.models import Company, ImportRowError, Person, TimelineEvent
+from amity.customers.models import Company, ImportJob, ImportRowError, Person, TimelineEvent
 from tests.conftest import World, tenant_guard_off
 from tests.imports import helpers
 
@@ -219,3 +219,18 @@ def test_it_imports_a_vcard_file(world: World) -> None:
         "Lovelace",
         "Analytical",
     )
+
+
+def test_it_forgets_error_reports_after_thirty_days(world: World) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    job = helpers.run(world, helpers.PEOPLE_CSV)
+    assert jobs.purge_old() == 0
+    ImportJob.objects.filter(pk=job.pk, workspace=world.acme).update(
+        finished_at=timezone.now() - timedelta(days=31)
+    )
+    assert jobs.purge_old() == 1
+    assert not ImportRowError.objects.filter(workspace=world.acme).exists()
+    assert Person.objects.filter(workspace=world.acme).count() == 3

@@ -366,3 +366,28 @@ def first_errors(job: ImportJob, limit: int = FIRST_ERRORS) -> list[ImportRowErr
             "row", "id"
         )[:limit]
     )
+
+
+KEEP_DAYS = 30
+
+
+def purge_old(days: int = KEEP_DAYS) -> int:
+    """Drop error reports and leftover files of imports that ended over `days` ago.
+
+    Error rows hold the refused cells (personal data the member chose not to
+    keep); the worker runs this with the other housekeeping jobs.
+    """
+    from datetime import timedelta
+
+    from amity.core.models import Workspace
+
+    cutoff = timezone.now() - timedelta(days=days)
+    removed = 0
+    for workspace_id in Workspace.objects.values_list("pk", flat=True):
+        ended = ImportJob.objects.filter(workspace_id=workspace_id, finished_at__lt=cutoff)
+        removed += ImportRowError.objects.filter(
+            workspace_id=workspace_id, job__in=ended.values("pk")
+        ).delete()[0]
+        for job in ended.exclude(file_name=""):
+            _discard_file(job)
+    return removed
