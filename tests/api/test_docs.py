@@ -36,6 +36,10 @@ OPERATIONS = {
     "notifications_list": ("get", "/api/v1/notifications"),
     "notifications_read": ("post", "/api/v1/notifications/{id}/read"),
     "search": ("get", "/api/v1/search"),
+    "imports_create": ("post", "/api/v1/imports"),
+    "imports_get": ("get", "/api/v1/imports/{id}"),
+    "imports_errors": ("get", "/api/v1/imports/{id}/errors"),
+    "imports_cancel": ("post", "/api/v1/imports/{id}/cancel"),
 }
 
 
