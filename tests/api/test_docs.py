@@ -63,6 +63,10 @@ OPERATIONS = {
     "leads_list": ("get", "/api/v1/leads"),
     "pipelines_board": ("get", "/api/v1/pipelines/{id}/board"),
     "pipelines_list": ("get", "/api/v1/pipelines"),
+    "imports_create": ("post", "/api/v1/imports"),
+    "imports_get": ("get", "/api/v1/imports/{id}"),
+    "imports_errors": ("get", "/api/v1/imports/{id}/errors"),
+    "imports_cancel": ("post", "/api/v1/imports/{id}/cancel"),
 }
 
 

@@ -57,8 +57,9 @@ def keep_connection() -> Iterator[None]:
 
 
 @pytest.fixture
-def fuzz_world(world: World, keep_connection: None) -> dict[str, Any]:
+def fuzz_world(world: World, keep_connection: None, settings: Any, tmp_path: Any) -> dict[str, Any]:
     """Give the fuzzer records to hit (one of each kind in the trash) and alice's token."""
+    settings.VAR_DIR = tmp_path  # uploaded import files land here
     alice = world.member(world.alice)
     ids: dict[str, list[int]] = {"companies": [], "people": []}
     for n in range(4):

@@ -82,6 +82,38 @@ def export_job(world: World, user: User, target: Target) -> int | None:
     return job.pk
 
 
+def import_job(world: World, user: User, target: Target) -> int | None:
+    """A finished import started by the user, someone else, or in another workspace."""
+    from amity.customers.models import ImportJob
+
+    if target == "missing":
+        return None
+    workspace = _workspace(world, target)
+    owner = {"own": user, "other_owner": world.erin if user != world.erin else world.alice}.get(
+        target, world.mallory
+    )
+    job = ImportJob.objects.create(
+        workspace=workspace,
+        user=owner,
+        kind="company",
+        status="done",
+        original_name="matrix.csv",
+        file_format="csv",
+        file_name=f"{workspace.pk}-matrix.csv",
+        header=["Name"],
+        total=1,
+        created=1,
+    )
+    return job.pk
+
+
+def import_job_record(world: World, user: User, target: Target) -> Any:
+    from amity.customers.models import ImportJob
+
+    pk = import_job(world, user, target)
+    return None if pk is None else ImportJob.objects.filter(pk=pk).only("pk", "workspace").get()
+
+
 def _note(world: World, user: User, target: Target) -> Any:
     """A note by the user (own) or a colleague (other_owner) on someone else's person."""
     from amity.activities.models import Note

@@ -104,6 +104,14 @@ API_RULES: dict[str, Rule] = {
     "POST /notifications/{id}/read": Rule(
         "own_object", method="POST", subject=subjects.notification_record, mutates=True
     ),
+    "POST /imports": Rule(
+        "create", method="POST", obj="person", ok=frozenset({200, 201, 400, 422})
+    ),
+    "GET /imports/{id}": Rule("own_object", subject=subjects.import_job_record),
+    "GET /imports/{id}/errors": Rule("own_object", subject=subjects.import_job_record),
+    "POST /imports/{id}/cancel": Rule(
+        "own_object", method="POST", subject=subjects.import_job_record, mutates=True
+    ),
     "GET /people/export": Rule("exporters"),
     "GET /companies/export": Rule("exporters"),
     "GET /people/{id}/vcard": Rule("record", obj="person"),

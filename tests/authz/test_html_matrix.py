@@ -174,6 +174,16 @@ HTML_RULES: dict[str, Rule] = {
     "sales:deal_delete": _post(
         "record", obj="deal", action="delete", subject=subjects.deal, data=lambda r: {"version": 1}
     ),
+    # Imports: only the member who started one sees it.
+    "customers:person_import": Rule("create", obj="person"),
+    "customers:company_import": Rule("create", obj="company"),
+    "customers:import_list": Rule("member"),
+    "customers:import_job": Rule("own_object", subject=subjects.import_job),
+    "customers:import_mapping": Rule("own_object", subject=subjects.import_job),
+    "customers:import_errors": Rule("own_object", subject=subjects.import_job),
+    "customers:import_start": _post("own_object", subject=subjects.import_job),
+    "customers:import_cancel": _post("own_object", subject=subjects.import_job),
+    "customers:import_retry": _post("own_object", subject=subjects.import_job),
 }
 
 

@@ -380,6 +380,9 @@ def build_api() -> NinjaAPI:
 
     # Also before "/people/{id}": "/people/bulk" is not a person.
     api.add_router("/", lists_router)
+    from amity.customers.api_imports import router as imports_router
+
+    api.add_router("/", imports_router)
     api.add_router("/", customers_router)
     from amity.customers.api_fields import router as custom_fields_router
 

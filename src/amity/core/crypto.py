@@ -178,6 +178,28 @@ def blind_index(workspace_id: int, field: str, value: str) -> str:
     return digest.hexdigest()[:32]
 
 
+class Sealer:
+    """Seal many values of one workspace with its keys loaded once (bulk imports)."""
+
+    def __init__(self, workspace_id: int) -> None:
+        self.workspace_id = workspace_id
+        key = _load(workspace_id, DataKey.Purpose.ENCRYPTION, None)
+        self._version = key.version
+        self._aead = AESGCM(key.raw)
+        self._index_key = _load(workspace_id, DataKey.Purpose.BLIND_INDEX, None).raw
+
+    def seal(self, table: str, field: str, row_uid: str, plaintext: str) -> str:
+        nonce = os.urandom(12)
+        data = self._aead.encrypt(
+            nonce, plaintext.encode(), _aad(self.workspace_id, table, field, row_uid)
+        )
+        return f"{PREFIX}.{self._version}.{_b64e(nonce + data)}"
+
+    def blind_index(self, field: str, value: str) -> str:
+        text = f"{field}\x00{normalise(value)}".encode()
+        return hmac.new(self._index_key, text, hashlib.sha256).hexdigest()[:32]
+
+
 def mask(value: str, visible: int = 4) -> str:
     """Return `•••• 4821` for a revealed value: enough to recognise, not to use."""
     tail = normalise(value)[-visible:] if len(normalise(value)) > visible + 2 else ""

@@ -26,7 +26,7 @@ from typing import Any
 from django.db import connection, models
 from django.db.models import Q
 
-from amity.core import access
+from amity.core import access, bulk
 from amity.core.models import Membership, SearchEntry
 
 MAX_LIMIT = 50
@@ -112,6 +112,8 @@ def registered() -> list[Registration]:
 
 def fold(text: str) -> str:
     """Return the text in lower case without accents: "Ærlig Søren" → "ærlig søren"."""
+    if text.isascii():
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
@@ -250,6 +252,70 @@ def _write(reg: Registration, objs: Sequence[Any]) -> None:
                 for pk, (_, plain, fuzzy) in rows.items()
             ],
         )
+
+
+def index_new(
+    workspace_id: int,
+    kind: str,
+    records: Sequence[Any],
+    reserve_ids: Callable[[str, int], Sequence[int]] | None = None,
+) -> None:
+    """Index records that have no entry yet, in bulk (imports): one statement per table.
+
+    `records` need only the attributes the type's document reads, plus `pk` and
+    `owner_id`; they need not be model instances. `reserve_ids(table, n)` may
+    hand out the entries' ids inside the caller's transaction, which spares
+    reading them back for the SQLite full-text table.
+    """
+    reg = _registry.get(kind)
+    if reg is None or not records:
+        return
+    sqlite = connection.vendor == "sqlite"
+    rows = []
+    for obj in records:
+        plain, fuzzy = _document_tokens(reg.document(obj))
+        rows.append((obj.pk, getattr(obj, "owner_id", None), plain, fuzzy))
+    entry_ids = list(reserve_ids("core_searchentry", len(rows))) if reserve_ids else None
+    columns = ["workspace_id", "object_type", "object_id", "owner_id", "document", "fuzz"]
+    values: list[tuple[Any, ...]] = [
+        (workspace_id, kind, pk, owner_id, " ".join(p), "" if sqlite else " ".join(f))
+        for pk, owner_id, p, f in rows
+    ]
+    if entry_ids is not None:
+        columns.insert(0, "id")
+        values = [(eid, *v) for eid, v in zip(entry_ids, values, strict=True)]
+    bulk.insert_rows("core_searchentry", columns, values)
+    if not sqlite:
+        return
+    if entry_ids is None:
+        found = dict(
+            SearchEntry.objects.filter(
+                workspace_id=workspace_id, object_type=kind, object_id__in=[r[0] for r in rows]
+            ).values_list("object_id", "pk")
+        )
+        entry_ids = [found[r[0]] for r in rows]
+    prefix = f"w{workspace_id}_"
+    glue = " " + prefix
+    bulk.insert_rows(
+        "core_search_fts",
+        ["rowid", "doc", "fuzz"],
+        [
+            (
+                eid,
+                prefix + glue.join(plain) if plain else "",
+                prefix + glue.join(fuzzy) if fuzzy else "",
+            )
+            for eid, (_, _, plain, fuzzy) in zip(entry_ids, rows, strict=True)
+        ],
+    )
+
+
+def index_many(objs: Sequence[Any]) -> None:
+    """Rewrite the entries of several records of one type (none in the trash)."""
+    if objs:
+        reg = _registration_for(objs[0])
+        if reg is not None:
+            _write(reg, objs)
 
 
 def _fts_delete(entry_ids: Sequence[int]) -> None:

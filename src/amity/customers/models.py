@@ -507,3 +507,78 @@ class CustomSecret(models.Model):
 
     def __str__(self) -> str:
         return f"{self.target}:{self.record_id}:{self.key}"
+
+
+class ImportJob(models.Model):
+    """A file of people or companies on its way in: uploaded, mapped, then written at once.
+
+    The rows and `status = done` are committed in one transaction, so a job is
+    either wholly in or not at all; running it again after a crash finishes it once.
+    """
+
+    class Status(models.TextChoices):
+        MAPPING = "mapping", _("waiting for the mapping")
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+        CANCELLED = "cancelled", _("cancelled")
+
+    class Match(models.TextChoices):
+        EMAIL = "email", _("the same email")
+        PHONE = "phone", _("the same phone number")
+        NAME = "name", _("the same name and company")
+
+    class OnMatch(models.TextChoices):
+        SKIP = "skip", _("skip the row")
+        UPDATE = "update", _("update the record")
+        CREATE = "create", _("create another record")
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    # Only the member who started it may see it or its error report.
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20)  # "person" or "company"
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.MAPPING)
+    original_name = models.CharField(max_length=200)
+    file_format = models.CharField(max_length=10)
+    # Under settings.VAR_DIR / "imports" (never web-served); deleted when the job ends.
+    file_name = models.CharField(max_length=200, blank=True)
+    header = models.JSONField(default=list)
+    total = models.PositiveIntegerField(default=0)
+    mapping = models.JSONField(default=dict)
+    match_on = models.CharField(max_length=10, choices=Match.choices, default=Match.EMAIL)
+    on_match = models.CharField(max_length=10, choices=OnMatch.choices, default=OnMatch.SKIP)
+    dry_run = models.JSONField(default=dict, blank=True)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    attempts = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["workspace", "user", "-created_at"], name="import_ws_user")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} import #{self.pk}"
+
+
+class ImportRowError(models.Model):
+    """Why one cell of an import was refused; the row was skipped, the others went in."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="errors")
+    row = models.PositiveIntegerField()  # as a spreadsheet numbers it: the header is row 1
+    column = models.CharField(max_length=200, blank=True)
+    value = models.CharField(max_length=200, blank=True)
+    code = models.CharField(max_length=40)
+    params = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["workspace", "job", "row"], name="import_error_job")]
+
+    def __str__(self) -> str:
+        return f"row {self.row}: {self.code}"

@@ -17,3 +17,11 @@ def build_export(job_id: int, workspace_id: int) -> str:
 def run_bulk(job_id: int, workspace_id: int) -> str:
     """Run a large bulk action (assign owner, move to trash) and mark its job done."""
     return bulk.run_job(job_id, workspace_id)
+
+
+@task()
+def run_import(job_id: int, workspace_id: int) -> str:
+    """Run an import job all or nothing; a second run of a done job does nothing."""
+    from amity.customers.imports import jobs
+
+    return jobs.run(job_id, workspace_id)

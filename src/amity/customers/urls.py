@@ -2,7 +2,14 @@ from __future__ import annotations
 
 from django.urls import path
 
-from amity.customers import timeline_views, views, views_data, views_fields, views_lists
+from amity.customers import (
+    timeline_views,
+    views,
+    views_data,
+    views_fields,
+    views_import,
+    views_lists,
+)
 
 app_name = "customers"
 urlpatterns = [
@@ -52,6 +59,15 @@ urlpatterns = [
         views_fields.custom_field_edit,
         name="custom_field_edit",
     ),
+    path("people/import/", views_import.person_import, name="person_import"),
+    path("companies/import/", views_import.company_import, name="company_import"),
+    path("imports/", views_import.import_list, name="import_list"),
+    path("imports/<int:pk>/", views_import.import_job, name="import_job"),
+    path("imports/<int:pk>/mapping/", views_import.import_mapping, name="import_mapping"),
+    path("imports/<int:pk>/start/", views_import.import_start, name="import_start"),
+    path("imports/<int:pk>/cancel/", views_import.import_cancel, name="import_cancel"),
+    path("imports/<int:pk>/retry/", views_import.import_retry, name="import_retry"),
+    path("imports/<int:pk>/errors/", views_import.import_errors, name="import_errors"),
     path("trash/people/<int:pk>/restore/", views.person_restore, name="person_restore"),
     path("trash/companies/<int:pk>/restore/", views.company_restore, name="company_restore"),
 ]
