@@ -266,6 +266,7 @@ AMITY_MAINTENANCE = [
     "amity.core.idempotency.purge_expired",
     "amity.core.services.purge_old_login_failures",
     "amity.customers.services.purge_all_expired_trash",
+    "amity.customers.merge.purge_expired",
 ]
 
 MAILERS = {

@@ -13,7 +13,7 @@ from django.utils import timezone
 from amity.core import access, audit, crypto, search
 from amity.core.exceptions import VersionConflict
 from amity.core.models import Membership
-from amity.customers import timeline
+from amity.customers import duplicates, timeline
 from amity.customers.models import ADDRESS_FIELDS, Company, CustomerRecord, Person
 
 R = TypeVar("R", bound=CustomerRecord)
@@ -157,16 +157,35 @@ def _timeline(
     timeline.add(member, obj, timeline.Kind.CHANGE, summary, data)
 
 
+class DuplicatesFound(Exception):
+    """A create refused because the record looks like existing ones (the caller may insist)."""
+
+    def __init__(self, candidates: list[Any]) -> None:
+        super().__init__("This record looks like one that exists already.")
+        self.candidates = candidates
+
+
+def _refuse_duplicates(member: Membership, obj: CustomerRecord) -> None:
+    found = duplicates.candidates(member, obj)
+    if found:
+        raise DuplicatesFound(found)
+
+
 @transaction.atomic
-def create_company(member: Membership, data: dict[str, Any]) -> Company:
+def create_company(
+    member: Membership, data: dict[str, Any], *, allow_duplicate: bool = True
+) -> Company:
     access.require(member, "company", "create")
     company = Company(workspace_id=member.workspace_id, created_by_id=member.user_id)
     data = {"owner": member.user_id, **data}
     _apply(company, data)
     company.full_clean(exclude=["workspace", "created_by", "deleted_by"], validate_unique=False)
     _check_references(member, company)
+    if not allow_duplicate:
+        _refuse_duplicates(member, company)
     company.save()
     search.index(company)
+    duplicates.after_write(company)
     audit.record(
         audit.Action.CREATE,
         workspace=member.workspace_id,
@@ -180,7 +199,11 @@ def create_company(member: Membership, data: dict[str, Any]) -> Company:
 
 @transaction.atomic
 def create_person(
-    member: Membership, data: dict[str, Any], sensitive: dict[str, str | None] | None = None
+    member: Membership,
+    data: dict[str, Any],
+    sensitive: dict[str, str | None] | None = None,
+    *,
+    allow_duplicate: bool = True,
 ) -> Person:
     access.require(member, "person", "create")
     person = Person(workspace_id=member.workspace_id, created_by_id=member.user_id)
@@ -191,9 +214,12 @@ def create_person(
         validate_unique=False,
     )
     _check_references(member, person)
+    if not allow_duplicate:
+        _refuse_duplicates(member, person)
     sealed_changes = _seal_sensitive(member, person, sensitive or {})
     person.save()
     search.index(person)
+    duplicates.after_write(person)
     audit.record(
         audit.Action.CREATE,
         workspace=member.workspace_id,
@@ -248,6 +274,7 @@ def _update(
     obj.version = expected_version + 1
     obj.updated_at = now
     search.index(obj)
+    duplicates.after_write(obj)
     if changes:
         audit.record(
             audit.Action.UPDATE,
@@ -332,6 +359,7 @@ def purge_expired_trash(workspace_id: int, *, now: Any = None) -> int:
             ids = list(expired.select_for_update().values_list("pk", flat=True))
             search.remove_ids(workspace_id, model.ACCESS_TYPE, ids)
             timeline.forget(workspace_id, model.ACCESS_TYPE, ids)
+            duplicates.forget_records(workspace_id, model.ACCESS_TYPE, ids)
             count, _ = expired.filter(pk__in=ids).delete()
             removed += count
     return removed
