@@ -52,8 +52,8 @@ def reload(record: CustomerRecord | None) -> tuple[Any, ...] | None:
     model = type(record)
     names = {f.name for f in model._meta.fields}
     if model not in (Company, Person):  # notes, notifications: whatever shows a change
-        assert {"version", "deleted_at"} <= names or "read_at" in names
-    columns = [c for c in ("version", "deleted_at", "read_at") if c in names]
+        assert {"version", "deleted_at"} <= names or "read_at" in names or "undone_at" in names
+    columns = [c for c in ("version", "deleted_at", "read_at", "undone_at") if c in names]
     row = model._default_manager.filter(pk=record.pk, workspace_id=record.workspace_id).values_list(
         *columns
     )

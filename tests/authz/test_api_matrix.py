@@ -104,6 +104,30 @@ API_RULES: dict[str, Rule] = {
         action="reveal",
         data=lambda r: {"fields": ["national_id"], "reason": "matrix check"},
     ),
+    # Duplicates and merge: edit on the survivor and delete on the loser (both owned alike).
+    "GET /duplicates": Rule("member"),
+    "POST /people/{id}/merge": Rule(
+        "record",
+        method="POST",
+        obj="person",
+        action="delete",
+        subject=subjects.merge_survivor,
+        data=subjects.merge_body,
+        mutates=True,
+    ),
+    "POST /companies/{id}/merge": Rule(
+        "record",
+        method="POST",
+        obj="company",
+        action="delete",
+        subject=subjects.merge_company_survivor,
+        data=subjects.merge_body,
+        mutates=True,
+    ),
+    "GET /merges/{id}": Rule("record", subject=subjects.merge_record),
+    "POST /merges/{id}/undo": Rule(
+        "record", method="POST", action="delete", subject=subjects.merge_record, mutates=True
+    ),
 }
 
 

@@ -418,7 +418,7 @@ def undo_problem(record: MergeRecord, survivor: Any, loser: Any) -> str:
 
 
 @transaction.atomic
-def undo(member: Membership, record: MergeRecord) -> CustomerRecord:
+def undo(member: Membership, record: MergeRecord) -> Company | Person:
     """Reverse a merge: the loser back from the trash, its rows back, the survivor's values back.
 
     Raises MergeRefused when the records changed since in a way undo cannot reverse safely.
@@ -477,8 +477,8 @@ def undo(member: Membership, record: MergeRecord) -> CustomerRecord:
         _("Undid the merge of %(name)s") % {"name": loser},
         {"action": "unmerge", "merge": locked.pk},
     )
-    restored: CustomerRecord = loser
-    return restored
+    assert isinstance(loser, Company | Person)
+    return loser
 
 
 def _decode(model: type[CustomerRecord], values: dict[str, Any]) -> dict[str, Any]:

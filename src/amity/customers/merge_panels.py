@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from amity.core import access
@@ -27,7 +28,14 @@ def merged_from_context(member: Membership, record: CustomerRecord) -> dict[str,
     found = merge.recent_for(member, record, ON_PANEL)
     if not found:
         return None
-    return {"merges": found}
+    now = timezone.now()
+    may_edit = access.can(member, record.ACCESS_TYPE, "edit", record)
+    return {
+        "merges": [
+            {"merge": m, "can_undo": may_edit and m.undone_at is None and m.expires_at > now}
+            for m in found
+        ]
+    }
 
 
 def register() -> None:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from amity.customers import timeline_views, views, views_data
+from amity.customers import merge_views, timeline_views, views, views_data
 
 app_name = "customers"
 urlpatterns = [
@@ -38,6 +38,12 @@ urlpatterns = [
     path("people/<int:pk>/history/", views.person_history, name="person_history"),
     path("people/<int:pk>/timeline/", timeline_views.person_timeline, name="person_timeline"),
     path("trash/", views.trash, name="trash"),
+    path("duplicates/", merge_views.duplicate_list, name="duplicates"),
+    path("duplicates/refresh/", merge_views.duplicate_refresh, name="duplicates_refresh"),
+    path("duplicates/<int:pk>/dismiss/", merge_views.duplicate_dismiss, name="duplicate_dismiss"),
+    path("people/<int:pk>/merge/", merge_views.person_merge, name="person_merge"),
+    path("companies/<int:pk>/merge/", merge_views.company_merge, name="company_merge"),
+    path("merges/<int:pk>/undo/", merge_views.merge_undo, name="merge_undo"),
     path("trash/people/<int:pk>/restore/", views.person_restore, name="person_restore"),
     path("trash/companies/<int:pk>/restore/", views.company_restore, name="company_restore"),
 ]

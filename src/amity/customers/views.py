@@ -22,7 +22,7 @@ from amity.core.exceptions import VersionConflict
 from amity.core.models import AuditEvent, Membership, User
 from amity.core.paging import paginate
 from amity.core.views._common import needs_second_factor
-from amity.customers import selectors, services
+from amity.customers import panels, selectors, services
 from amity.customers.forms import (
     CompanyForm,
     PersonForm,
@@ -202,6 +202,7 @@ def person_detail(request: HttpRequest, member: Membership, pk: int) -> HttpResp
         "sensitive": _sensitive_rows(person),
         "may": _record_actions(member, person),
         "history": _history_preview(member, person),
+        "panels": panels.for_record(member, person),
         **timeline_views.context(request, member, person),
     }
     return render(request, "customers/person_detail.html", context)
@@ -226,6 +227,7 @@ def company_detail(request: HttpRequest, member: Membership, pk: int) -> HttpRes
         "may": _record_actions(member, company),
         "history": _history_preview(member, company),
         "can_add_person": access.can(member, "person", "create"),
+        "panels": panels.for_record(member, company),
         **timeline_views.context(request, member, company),
     }
     return render(request, "customers/company_detail.html", context)
@@ -345,9 +347,12 @@ def _save_form(
         **({"initial": initial} if initial else {}),
     )
     conflict: list[dict[str, str]] | None = None
+    possible_duplicates: list[Any] | None = None
     if request.method == "POST" and form.is_valid():
         try:
-            obj = _save(member, form, instance)
+            obj = _save(member, form, instance, request.POST.get("allow_duplicate") == "1")
+        except services.DuplicatesFound as exc:
+            possible_duplicates = exc.candidates
         except ValidationError as exc:
             _attach_errors(form, exc)
         except VersionConflict as exc:
@@ -374,6 +379,7 @@ def _save_form(
         "kind": kind,
         "conflict": conflict,
         "is_new": instance is None,
+        "possible_duplicates": possible_duplicates,
     }
     return render(request, "customers/record_form.html", context)
 
@@ -385,7 +391,12 @@ def _editable(member: Membership, record: CustomerRecord) -> Company | Person:
     return access.get_for_user(member, Company, record.pk, "edit")
 
 
-def _save(member: Membership, form: RecordForm, instance: Company | Person | None) -> Any:
+def _save(
+    member: Membership,
+    form: RecordForm,
+    instance: Company | Person | None,
+    allow_duplicate: bool = False,
+) -> Any:
     data = form.service_data()
     if isinstance(form, PersonForm):
         sensitive = form.sensitive_data()
@@ -397,12 +408,12 @@ def _save(member: Membership, form: RecordForm, instance: Company | Person | Non
                 expected_version=form.expected_version(),
                 sensitive=sensitive,
             )
-        return services.create_person(member, data, sensitive)
+        return services.create_person(member, data, sensitive, allow_duplicate=allow_duplicate)
     if isinstance(instance, Company):
         return services.update_company(
             member, instance, data, expected_version=form.expected_version()
         )
-    return services.create_company(member, data)
+    return services.create_company(member, data, allow_duplicate=allow_duplicate)
 
 
 @require_http_methods(["GET", "POST"])
