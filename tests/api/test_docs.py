@@ -36,6 +36,11 @@ OPERATIONS = {
     "notifications_list": ("get", "/api/v1/notifications"),
     "notifications_read": ("post", "/api/v1/notifications/{id}/read"),
     "search": ("get", "/api/v1/search"),
+    "duplicates_list": ("get", "/api/v1/duplicates"),
+    "people_merge": ("post", "/api/v1/people/{id}/merge"),
+    "companies_merge": ("post", "/api/v1/companies/{id}/merge"),
+    "merges_get": ("get", "/api/v1/merges/{id}"),
+    "merges_undo": ("post", "/api/v1/merges/{id}/undo"),
 }
 
 

@@ -24,7 +24,7 @@ from amity.core.api import (
     refuse_other_methods,
 )
 from amity.customers import selectors, services
-from amity.customers.merge_api import DuplicateConflictOut, conflict_response
+from amity.customers.merge_api import conflict_response
 from amity.customers.models import ADDRESS_FIELDS, Company, CustomerRecord, Person
 from amity.customers.validators import validate_iban
 
@@ -377,7 +377,7 @@ def list_companies(request: HttpRequest, filters: Query[ListQuery]) -> CompanyPa
 
 @router.post(
     "/companies",
-    response={201: CompanyOut, 409: DuplicateConflictOut, **errors(400, 401, 403, 415, 422)},
+    response={201: CompanyOut, **errors(400, 401, 403, 409, 415, 422)},
     operation_id="companies_create",
     openapi_extra=documents_headers(201, location=True),
 )
@@ -391,7 +391,8 @@ def create_company(
     """Create a company; you own it unless you name another member.
 
     A company like an existing one (same email, domain, phone or name) answers 409
-    with the candidates, unless `?allow_duplicate=true`.
+    (code `duplicate`) with a `candidates` list beside `error` — each `{id, type, name,
+    score, reasons}` — unless `?allow_duplicate=true`.
     """
     member = member_of(request)
 
@@ -488,7 +489,7 @@ def list_people(request: HttpRequest, filters: Query[PersonListQuery]) -> Person
 
 @router.post(
     "/people",
-    response={201: PersonOut, 409: DuplicateConflictOut, **errors(400, 401, 403, 415, 422)},
+    response={201: PersonOut, **errors(400, 401, 403, 409, 415, 422)},
     operation_id="people_create",
     openapi_extra=documents_headers(201, location=True),
 )
@@ -502,7 +503,8 @@ def create_person(
     """Create a person; you own them unless you name another member.
 
     A person like an existing one (same email, phone, or name at the same company)
-    answers 409 with the candidates, unless `?allow_duplicate=true`.
+    answers 409 (code `duplicate`) with a `candidates` list beside `error` — each `{id,
+    type, name, score, reasons}` — unless `?allow_duplicate=true`.
     """
     member = member_of(request)
 

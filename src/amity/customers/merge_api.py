@@ -10,7 +10,7 @@ from ninja import Field, Path, Query, Router, Schema
 from pydantic import ConfigDict
 
 from amity.core import access
-from amity.core.api import MAX_ID, ApiError, ErrorDetail, errors, json_only, member_of
+from amity.core.api import MAX_ID, ApiError, errors, json_only, member_of
 from amity.customers import duplicates, merge
 from amity.customers.models import Company, MergeRecord, Person
 
@@ -29,16 +29,6 @@ class RecordRef(Schema):
 class Candidate(RecordRef):
     score: int = Field(description="100 same email, 90 same domain, 80 same phone, 60 same name…")
     reasons: list[str] = Field(description="email, domain, phone, name, fuzzy.")
-
-
-class DuplicateConflictOut(Schema):
-    """A create refused because the record looks like existing ones (409)."""
-
-    error: ErrorDetail
-    candidates: list[Candidate] = Field(
-        default_factory=list,
-        description="The likely duplicates you may see; repeat with ?allow_duplicate=true.",
-    )
 
 
 class PairOut(Schema):
