@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 
 from amity.core.models import User
-from amity.customers import duplicates, panels
+from amity.customers import duplicates, panels, services
 from amity.customers.models import MergeRecord, Person
 from tests.conftest import World
 from tests.customers.helpers import NATIONAL_ID, company, person
@@ -156,3 +156,23 @@ def test_a_registered_panel_shows_on_the_record_page(
     assert [p.key for p in dave.context["panels"]] == ["duplicates"]
     assert drop.get_absolute_url().encode() in dave.content
     assert b'id="panel-test_orders-heading"' in alice.content
+
+
+def test_a_role_without_reveal_keeps_the_survivors_sensitive_values(
+    world: World, as_user: Callable[[User], Client]
+) -> None:
+    alice = world.member(world.alice)
+    keep = services.create_person(alice, {"last_name": "Berg", "owner": world.bob.pk})
+    drop = services.create_person(
+        alice, {"last_name": "Berg", "owner": world.bob.pk}, {"national_id": NATIONAL_ID}
+    )
+    client = as_user(world.bob)
+    page = client.get(f"/people/{keep.pk}/merge/?with={drop.pk}")
+    rows = {row["name"]: row for row in page.context["rows"]}
+    assert (rows["national_id"]["locked"], rows["national_id"]["choice"]) == (True, "survivor")
+    response = client.post(
+        f"/people/{keep.pk}/merge/",
+        {"loser": drop.pk, "survivor_version": keep.version, "loser_version": drop.version},
+    )
+    assert response.status_code == 302
+    assert Person.objects.get(workspace=world.acme, pk=keep.pk).national_id == ""

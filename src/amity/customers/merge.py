@@ -213,12 +213,27 @@ def is_empty(value: Any) -> bool:
     return value is None or value == "" or value == [] or value == {}
 
 
-def default_choices(survivor: CustomerRecord, loser: CustomerRecord) -> dict[str, str]:
-    """Keep the survivor's value, or the loser's where the survivor has none."""
+def may_take_sensitive(member: Membership, loser: CustomerRecord) -> bool:
+    """Only roles that may reveal a sensitive value may write one (TESTPLAN S3)."""
+    return access.can(member, loser.ACCESS_TYPE, "reveal", loser)
+
+
+def default_choices(
+    survivor: CustomerRecord, loser: CustomerRecord, member: Membership | None = None
+) -> dict[str, str]:
+    """Keep the survivor's value, or the loser's where the survivor has none.
+
+    A sensitive value stays the survivor's for a member who may not reveal it.
+    """
+    sensitive = sensitive_fields(type(survivor))
+    take_sensitive = member is None or may_take_sensitive(member, loser)
     choices = {}
     for field in mergeable_fields(type(survivor)):
         mine, theirs = getattr(survivor, field.attname), getattr(loser, field.attname)
-        choices[field.name] = LOSER if is_empty(mine) and not is_empty(theirs) else SURVIVOR
+        take = is_empty(mine) and not is_empty(theirs)
+        if field.name in sensitive and not take_sensitive:
+            take = False
+        choices[field.name] = LOSER if take else SURVIVOR
     return choices
 
 
@@ -279,7 +294,7 @@ def merge(
     survivor, loser = locked_survivor, locked_loser
     sensitive = sensitive_fields(model)
     taken = [name for name, side in choices.items() if side == LOSER]
-    if any(name in sensitive for name in taken) and not access.can(member, kind, "reveal", loser):
+    if any(name in sensitive for name in taken) and not may_take_sensitive(member, loser):
         raise ValidationError(
             {n: _("Your role may not set this field.") for n in taken if n in sensitive}
         )
@@ -308,6 +323,7 @@ def merge(
         ids = _move(relation, member.workspace_id, kind, loser.pk, survivor.pk)
         if ids:
             moved[relation.label] = ids
+            _rekey(relation, member.workspace_id, ids)
 
     model._default_manager.filter(pk=loser.pk, workspace_id=member.workspace_id).update(
         deleted_at=now,
@@ -362,6 +378,15 @@ def merge(
         {"action": "merge", "merge": record.pk},
     )
     return record
+
+
+def _rekey(relation: Relation, workspace_id: int, ids: list[Any]) -> None:
+    """Moved people carry their company in a duplicate key: rewrite their keys."""
+    for model in MODELS.values():
+        if relation.model is model and ids:
+            duplicates.write_keys(
+                list(model._base_manager.filter(workspace_id=workspace_id, pk__in=ids))
+            )
 
 
 def _reload(model: type[CustomerRecord], record: CustomerRecord) -> Any:
@@ -450,7 +475,7 @@ def undo(member: Membership, record: MergeRecord) -> Company | Person:
     for label, ids in locked.moved.items():
         relation = _relation_by_label(model, label)
         if relation is not None:
-            _move(relation, ws, kind, survivor.pk, loser.pk, ids=ids)
+            _rekey(relation, ws, _move(relation, ws, kind, survivor.pk, loser.pk, ids=ids))
     model._default_manager.filter(pk=loser.pk, workspace_id=ws).update(
         deleted_at=None, deleted_by=None, merged_into=None, version=F("version") + 1
     )
@@ -530,7 +555,8 @@ def field_rows(
 
     model = type(survivor)
     sensitive = sensitive_fields(model)
-    defaults = default_choices(survivor, loser)
+    defaults = default_choices(survivor, loser, member)
+    take_sensitive = may_take_sensitive(member, loser)
     rows = []
     for field in mergeable_fields(model):
         values = []
@@ -554,6 +580,8 @@ def field_rows(
                 "same": same,
                 "choice": defaults[field.name],
                 "sensitive": field.name in sensitive,
+                # Shown, but only the survivor's value can be kept by this member.
+                "locked": field.name in sensitive and not take_sensitive,
             }
         )
     return rows

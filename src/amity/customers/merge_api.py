@@ -160,7 +160,7 @@ def _merge(
     member = member_of(request)
     survivor = access.get_for_user(member, model, id, "edit")
     loser = access.get_for_user(member, model, payload.loser, "delete")
-    choices = {**merge.default_choices(survivor, loser), **payload.fields}
+    choices = {**merge.default_choices(survivor, loser, member), **payload.fields}
     record = merge.merge(
         member,
         survivor,
