@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from typing import Any
 
@@ -15,6 +16,8 @@ from tests.authz.matrix import ROLES, TARGETS, Rule, expected
 from tests.conftest import World
 
 PREFIX = "/api/v1"
+# Unique names: a second "API Co" would be refused as a likely duplicate (409).
+_n = itertools.count(1)
 
 
 def _person_patch(record: Any) -> dict[str, Any]:
@@ -70,7 +73,7 @@ API_RULES: dict[str, Rule] = {
     ),
     "GET /companies": Rule("member"),
     "POST /companies": Rule(
-        "create", method="POST", obj="company", data=lambda r: {"name": "API Co"}
+        "create", method="POST", obj="company", data=lambda r: {"name": f"API Co {next(_n)}"}
     ),
     "GET /companies/{id}": Rule("record", obj="company", action="view"),
     "PATCH /companies/{id}": Rule(
@@ -85,7 +88,7 @@ API_RULES: dict[str, Rule] = {
     "GET /people": Rule("member"),
     "GET /search": Rule("member"),
     "POST /people": Rule(
-        "create", method="POST", obj="person", data=lambda r: {"last_name": "Api"}
+        "create", method="POST", obj="person", data=lambda r: {"last_name": f"Api {next(_n)}"}
     ),
     "GET /people/{id}": Rule("record", obj="person", action="view"),
     "PATCH /people/{id}": Rule(

@@ -48,6 +48,8 @@ REASONS = {
     "fuzzy": _("similar name"),
 }
 MAX_BLOCK = 50
+# A create is held back only for a name match or better; a similar name alone is too weak.
+CREATE_THRESHOLD = 60
 MAX_CANDIDATES = 10
 PHONE_DIGITS = 8
 CHUNK = 2000
@@ -293,7 +295,7 @@ class Candidate:
         return [str(REASONS[r]) for r in self.reasons]
 
 
-def candidates(member: Membership, record: CustomerRecord) -> list[Candidate]:
+def candidates(member: Membership, record: CustomerRecord, threshold: int = 0) -> list[Candidate]:
     """Return the visible records that look like `record` (saved or not), best first."""
     kind = record.ACCESS_TYPE
     keys = keys_for(record)
@@ -313,6 +315,7 @@ def candidates(member: Membership, record: CustomerRecord) -> list[Candidate]:
     if model is Person:
         found = found.select_related("company")
     result = [Candidate(obj, *_score(shared[obj.pk])) for obj in found]
+    result = [c for c in result if c.score >= threshold]
     result.sort(key=lambda c: (-c.score, c.record.pk))
     return result[:MAX_CANDIDATES]
 

@@ -166,7 +166,7 @@ class DuplicatesFound(Exception):
 
 
 def _refuse_duplicates(member: Membership, obj: CustomerRecord) -> None:
-    found = duplicates.candidates(member, obj)
+    found = duplicates.candidates(member, obj, duplicates.CREATE_THRESHOLD)
     if found:
         raise DuplicatesFound(found)
 
