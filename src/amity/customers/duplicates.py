@@ -219,20 +219,32 @@ def _live_ids(workspace_id: int, kind: str, ids: Iterable[int]) -> set[int]:
     )
 
 
+def _blocks(workspace_id: int, kind: str, keys: Iterable[str]) -> dict[str, list[int]]:
+    """Return the records holding each key, leaving out keys too common to mean anything.
+
+    One indexed query per key, each reading at most MAX_BLOCK + 1 rows, so a key shared by
+    thousands of records costs no more than a rare one.
+    """
+    blocks: dict[str, list[int]] = {}
+    for key in keys:
+        ids = list(
+            DuplicateKey.objects.filter(
+                workspace_id=workspace_id, object_type=kind, key=key
+            ).values_list("object_id", flat=True)[: MAX_BLOCK + 1]
+        )
+        if len(ids) <= MAX_BLOCK:
+            blocks[key] = ids
+    return blocks
+
+
 @transaction.atomic
 def refresh_records(workspace_id: int, kind: str, ids: list[int]) -> int:
     """Recompute the pairs of some records from their keys (after they were written)."""
     mine = DuplicateKey.objects.filter(
         workspace_id=workspace_id, object_type=kind, object_id__in=ids
     )
-    blocks: dict[str, list[int]] = {}
     key_values = list(mine.values_list("key", flat=True).distinct())
-    for key, object_id in (
-        DuplicateKey.objects.filter(workspace_id=workspace_id, object_type=kind, key__in=key_values)
-        .values_list("key", "object_id")
-        .order_by("key")
-    ):
-        blocks.setdefault(key, []).append(object_id)
+    blocks = _blocks(workspace_id, kind, key_values)
     live = _live_ids(workspace_id, kind, {i for group in blocks.values() for i in group})
     blocks = {k: [i for i in v if i in live] for k, v in blocks.items()}
     wanted = set(ids)
@@ -302,12 +314,10 @@ def candidates(member: Membership, record: CustomerRecord, threshold: int = 0) -
     if not keys:
         return []
     shared: dict[int, set[str]] = {}
-    rows = DuplicateKey.objects.filter(
-        workspace_id=member.workspace_id, object_type=kind, key__in=keys
-    ).values_list("object_id", "key")[: MAX_BLOCK * len(keys)]
-    for object_id, key in rows:
-        if object_id != record.pk:
-            shared.setdefault(object_id, set()).add(key)
+    for key, ids in _blocks(member.workspace_id, kind, keys).items():
+        for object_id in ids:
+            if object_id != record.pk:
+                shared.setdefault(object_id, set()).add(key)
     if not shared:
         return []
     model = MODELS[kind]
