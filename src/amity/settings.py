@@ -268,6 +268,7 @@ AMITY_MAINTENANCE = [
     "amity.core.services.purge_old_login_failures",
     "amity.customers.services.purge_all_expired_trash",
     "amity.customers.imports.jobs.purge_old",
+    "amity.customers.merge.purge_expired",
 ]
 
 MAILERS = {

@@ -67,6 +67,11 @@ OPERATIONS = {
     "imports_get": ("get", "/api/v1/imports/{id}"),
     "imports_errors": ("get", "/api/v1/imports/{id}/errors"),
     "imports_cancel": ("post", "/api/v1/imports/{id}/cancel"),
+    "duplicates_list": ("get", "/api/v1/duplicates"),
+    "people_merge": ("post", "/api/v1/people/{id}/merge"),
+    "companies_merge": ("post", "/api/v1/companies/{id}/merge"),
+    "merges_get": ("get", "/api/v1/merges/{id}"),
+    "merges_undo": ("post", "/api/v1/merges/{id}/undo"),
 }
 
 

@@ -309,3 +309,87 @@ def lead_form(world: World) -> str:
     from amity.sales import leads
 
     return f"/leads/form/{leads.form_key(world.acme.pk)}/"
+
+
+def _merge_pair(
+    world: World, user: User, target: Target, kind: str = "person"
+) -> tuple[Any, Any] | None:
+    """Two people owned by the role (own), a colleague (other_owner), or in another workspace."""
+    from amity.customers import services as customers
+
+    if target == "missing":
+        return None
+    if target == "other_workspace":
+        by, owner = world.member(world.mallory, world.globex), world.mallory
+    else:
+        by = world.member(world.alice)
+        owner = user if target == "own" else (world.bob if user == world.alice else world.alice)
+    n = next(_n)
+    if kind == "company":
+        return tuple(  # type: ignore[return-value]
+            customers.create_company(by, {"name": f"Twin Co {n}", "owner": owner.pk})
+            for _ in range(2)
+        )
+    return tuple(  # type: ignore[return-value]
+        customers.create_person(by, {"last_name": f"Twin {n}", "owner": owner.pk}) for _ in range(2)
+    )
+
+
+def merge_survivor(world: World, user: User, target: Target, kind: str = "person") -> Any:
+    """The survivor of a merge still to do; its twin (the loser) rides along as `matrix_loser`."""
+    found = _merge_pair(world, user, target, kind)
+    if found is None:
+        return None
+    survivor, loser = found
+    survivor.matrix_loser = loser
+    return survivor
+
+
+def merge_company_survivor(world: World, user: User, target: Target) -> Any:
+    return merge_survivor(world, user, target, "company")
+
+
+def merge_body(record: Any) -> dict[str, Any]:
+    loser = getattr(record, "matrix_loser", None)
+    return {
+        "loser": loser.pk if loser else 987_654_321,
+        "survivor_version": record.version if record else 1,
+        "loser_version": loser.version if loser else 1,
+    }
+
+
+def merge_record(world: World, user: User, target: Target) -> Any:
+    """A merge done by the workspace's admin of two records owned as the target says."""
+    from amity.customers import merge
+
+    found = _merge_pair(world, user, target)
+    if found is None:
+        return None
+    survivor, loser = found
+    admin = world.mallory if target == "other_workspace" else world.alice
+    return merge.merge(
+        world.member(admin, survivor.workspace),
+        survivor,
+        loser,
+        {},
+        survivor_version=1,
+        loser_version=1,
+    )
+
+
+def merge_id(world: World, user: User, target: Target) -> int | None:
+    found = merge_record(world, user, target)
+    return found.pk if found is not None else None
+
+
+def duplicate_pair(world: World, user: User, target: Target) -> int | None:
+    """A pair of look-alike people, in this workspace or another."""
+    from amity.customers.models import DuplicatePair
+
+    found = _merge_pair(world, user, target)
+    if found is None:
+        return None
+    a, b = found
+    return DuplicatePair.objects.create(
+        workspace_id=a.workspace_id, object_type="person", first_id=a.pk, second_id=b.pk, score=60
+    ).pk

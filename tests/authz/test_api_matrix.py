@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from typing import Any
 
@@ -15,6 +16,8 @@ from tests.authz.matrix import ROLES, TARGETS, Rule, expected
 from tests.conftest import World
 
 PREFIX = "/api/v1"
+# Unique names: a second "API Co" would be refused as a likely duplicate (409).
+_n = itertools.count(1)
 
 
 def _person_patch(record: Any) -> dict[str, Any]:
@@ -161,7 +164,7 @@ API_RULES: dict[str, Rule] = {
     "GET /bulk-jobs/{id}": Rule("own_object", subject=subjects.bulk_job_record),
     "GET /companies": Rule("member"),
     "POST /companies": Rule(
-        "create", method="POST", obj="company", data=lambda r: {"name": "API Co"}
+        "create", method="POST", obj="company", data=lambda r: {"name": f"API Co {next(_n)}"}
     ),
     "GET /companies/{id}": Rule("record", obj="company", action="view"),
     "PATCH /companies/{id}": Rule(
@@ -176,7 +179,7 @@ API_RULES: dict[str, Rule] = {
     "GET /people": Rule("member"),
     "GET /search": Rule("member"),
     "POST /people": Rule(
-        "create", method="POST", obj="person", data=lambda r: {"last_name": "Api"}
+        "create", method="POST", obj="person", data=lambda r: {"last_name": f"Api {next(_n)}"}
     ),
     "GET /people/{id}": Rule("record", obj="person", action="view"),
     "PATCH /people/{id}": Rule(
@@ -210,6 +213,30 @@ API_RULES: dict[str, Rule] = {
     ),
     "DELETE /custom-fields/{id}": Rule(
         "admin_object", method="DELETE", subject=subjects.custom_field, mutates=True
+    ),
+    # Duplicates and merge: edit on the survivor and delete on the loser (both owned alike).
+    "GET /duplicates": Rule("member"),
+    "POST /people/{id}/merge": Rule(
+        "record",
+        method="POST",
+        obj="person",
+        action="delete",
+        subject=subjects.merge_survivor,
+        data=subjects.merge_body,
+        mutates=True,
+    ),
+    "POST /companies/{id}/merge": Rule(
+        "record",
+        method="POST",
+        obj="company",
+        action="delete",
+        subject=subjects.merge_company_survivor,
+        data=subjects.merge_body,
+        mutates=True,
+    ),
+    "GET /merges/{id}": Rule("record", subject=subjects.merge_record),
+    "POST /merges/{id}/undo": Rule(
+        "record", method="POST", action="delete", subject=subjects.merge_record, mutates=True
     ),
 }
 

@@ -184,6 +184,14 @@ HTML_RULES: dict[str, Rule] = {
     "customers:import_start": _post("own_object", subject=subjects.import_job),
     "customers:import_cancel": _post("own_object", subject=subjects.import_job),
     "customers:import_retry": _post("own_object", subject=subjects.import_job),
+    # Duplicates and merge.
+    "customers:duplicates": Rule("member"),
+    "customers:duplicates_refresh": _post("member", data=lambda r: {"kind": "company"}),
+    "customers:duplicate_dismiss": _post("record", subject=subjects.duplicate_pair),
+    "customers:person_merge": Rule("record", obj="person", action="edit"),
+    "customers:company_merge": Rule("record", obj="company", action="edit"),
+    # Needs edit on the survivor and delete on the merged record: delete in every shipped role.
+    "customers:merge_undo": _post("record", action="delete", subject=subjects.merge_id),
 }
 
 

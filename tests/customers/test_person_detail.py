@@ -137,7 +137,8 @@ def test_it_uses_a_fixed_number_of_queries(
 ) -> None:
     """Session, user, membership, 2FA check, the person, the view event (six), workspaces,
     session save (three), one page of the timeline (however long), the tags and the custom
-    field definitions (however many); an audit viewer adds one for the history.
+    field definitions (however many), one query per registered panel (possible duplicates,
+    merged from, deals); an audit viewer adds one for the history.
     """
     initech = helpers.company(world)
     ann = helpers.person(
@@ -149,7 +150,7 @@ def test_it_uses_a_fixed_number_of_queries(
         timeline.add(world.acme.pk, ann, timeline.Kind.CALL, f"Call {i}", actor=world.bob)
     client = as_user(getattr(world, user))
     client.get(f"/people/{ann.pk}/")  # the data key is cached from here on
-    expected = 19 if user == "dave" else 20  # incl. the Deals panel
+    expected = 21 if user == "dave" else 22  # incl. the Deals panel and record panels
     with django_assert_num_queries(expected):  # type: ignore[operator]
         response = client.get(f"/people/{ann.pk}/")
     assert response.status_code == 200

@@ -373,6 +373,7 @@ def build_api() -> NinjaAPI:
 
     from amity.customers.api import router as customers_router
     from amity.customers.api_data import router as customers_data_router
+    from amity.customers.merge_api import router as merge_router
 
     # First: "/people/export" must not be taken for "/people/{id}".
     api.add_router("/", customers_data_router)
@@ -387,6 +388,7 @@ def build_api() -> NinjaAPI:
     from amity.customers.api_fields import router as custom_fields_router
 
     api.add_router("/", custom_fields_router)
+    api.add_router("/", merge_router)
     from amity.activities.api import router as notes_router
     from amity.core.notifications_api import router as notifications_router
     from amity.customers.timeline_api import router as timeline_router

@@ -26,6 +26,7 @@ from amity.core.api import (
 )
 from amity.core.models import Membership
 from amity.customers import custom_fields, fields, selectors, services
+from amity.customers.merge_api import conflict_response
 from amity.customers.models import (
     ADDRESS_FIELDS,
     Company,
@@ -52,6 +53,13 @@ IfMatch = Annotated[
 IfNoneMatch = Annotated[
     str | None,
     Header(alias="If-None-Match", max_length=1000, description="Answer 304 if still current."),
+]
+AllowDuplicate = Annotated[
+    bool,
+    Query(
+        description="Create even when the record looks like an existing one "
+        "(otherwise 409 with the likely duplicates)."
+    ),
 ]
 IdempotencyKey = Annotated[
     str | None,
@@ -554,13 +562,26 @@ def list_companies(request: HttpRequest, filters: Query[CompanyListQuery]) -> Co
 )
 @json_only
 def create_company(
-    request: HttpRequest, payload: CompanyCreate, idempotency_key: IdempotencyKey = None
+    request: HttpRequest,
+    payload: CompanyCreate,
+    idempotency_key: IdempotencyKey = None,
+    allow_duplicate: AllowDuplicate = False,
 ) -> HttpResponse:
-    """Create a company; you own it unless you name another member."""
+    """Create a company; you own it unless you name another member.
+
+    A company like an existing one (same email, domain, phone or name) answers 409
+    (code `duplicate`) with a `candidates` list beside `error` — each `{id, type, name,
+    score, reasons}` — unless `?allow_duplicate=true`.
+    """
     member = member_of(request)
 
     def produce() -> HttpResponse:
-        company = services.create_company(member, payload.model_dump(exclude_unset=True))
+        try:
+            company = services.create_company(
+                member, payload.model_dump(exclude_unset=True), allow_duplicate=allow_duplicate
+            )
+        except services.DuplicatesFound as exc:
+            return conflict_response(request, exc.candidates)
         return _with_etag(request, 201, company_out(company, member), company)
 
     return idempotency.respond(request, member, idempotency_key, produce)
@@ -655,14 +676,27 @@ def list_people(request: HttpRequest, filters: Query[PersonListQuery]) -> Person
 )
 @json_only
 def create_person(
-    request: HttpRequest, payload: PersonCreate, idempotency_key: IdempotencyKey = None
+    request: HttpRequest,
+    payload: PersonCreate,
+    idempotency_key: IdempotencyKey = None,
+    allow_duplicate: AllowDuplicate = False,
 ) -> HttpResponse:
-    """Create a person; you own them unless you name another member."""
+    """Create a person; you own them unless you name another member.
+
+    A person like an existing one (same email, phone, or name at the same company)
+    answers 409 (code `duplicate`) with a `candidates` list beside `error` — each `{id,
+    type, name, score, reasons}` — unless `?allow_duplicate=true`.
+    """
     member = member_of(request)
 
     def produce() -> HttpResponse:
         data = payload.model_dump(exclude_unset=True, exclude=set(services.SENSITIVE_FIELDS))
-        person = services.create_person(member, data, _sensitive(payload))
+        try:
+            person = services.create_person(
+                member, data, _sensitive(payload), allow_duplicate=allow_duplicate
+            )
+        except services.DuplicatesFound as exc:
+            return conflict_response(request, exc.candidates)
         return _with_etag(request, 201, person_out(person, member), person)
 
     return idempotency.respond(request, member, idempotency_key, produce)

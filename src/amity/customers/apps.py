@@ -20,3 +20,7 @@ class CustomersConfig(AppConfig):
         search.register()
         # The person record's own data-subject sections.
         privacy.register_own_sections()
+        from amity.customers import merge_panels
+
+        # The first users of the record page's panel registry.
+        merge_panels.register()

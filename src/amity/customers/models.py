@@ -6,6 +6,7 @@ import uuid
 from typing import ClassVar
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -39,6 +40,18 @@ class CustomerRecord(models.Model):
     deleted_at = models.DateTimeField(null=True, blank=True)
     deleted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    # Set when this record was merged into another (it then waits in the trash). No
+    # database constraint: the survivor may be purged first, and purging never
+    # cascades into another record (the tenant guard would see it).
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
     )
 
     billing_street = models.CharField(_("billing street"), max_length=200, blank=True)
@@ -582,3 +595,104 @@ class ImportRowError(models.Model):
 
     def __str__(self) -> str:
         return f"row {self.row}: {self.code}"
+
+
+class DuplicateKey(models.Model):
+    """A blocking key of a record ("email:ann@x.no"); records sharing one are compared.
+
+    Written by customers.duplicates whenever a record is saved, so finding the
+    candidates of one record, or the pairs of a workspace, never compares every
+    record with every other.
+    """
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    object_type = models.CharField(max_length=20)
+    object_id = models.BigIntegerField()
+    key = models.CharField(max_length=220)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["workspace", "object_type", "key"], name="dupkey_ws_key"),
+            models.Index(fields=["workspace", "object_type", "object_id"], name="dupkey_ws_obj"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.object_type} {self.object_id}: {self.key}"
+
+
+class DuplicatePair(models.Model):
+    """Two records of one type that look alike, with a score; `first_id` < `second_id`."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    object_type = models.CharField(max_length=20)
+    first_id = models.BigIntegerField()
+    second_id = models.BigIntegerField()
+    score = models.PositiveSmallIntegerField()
+    reasons = models.JSONField(default=list)
+    computed_at = models.DateTimeField(default=timezone.now)
+    # "Not a duplicate": remembered, and kept when the pairs are computed again.
+    dismissed_at = models.DateTimeField(null=True, blank=True)
+    dismissed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "object_type", "first_id", "second_id"],
+                name="duplicate_pair_unique",
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["workspace", "object_type", "dismissed_at", "-score", "-id"],
+                name="dupair_ws_score",
+            ),
+            models.Index(fields=["workspace", "object_type", "second_id"], name="dupair_ws_second"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.object_type} {self.first_id}~{self.second_id} ({self.score})"
+
+
+class MergeRecord(models.Model):
+    """One merge, with what it takes to undo it for 30 days.
+
+    `before` holds the survivor's prior field values by column (sealed values stay
+    sealed as they were); `moved` the ids of the related rows moved to the survivor,
+    by "app_label.model.field".
+    """
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    object_type = models.CharField(max_length=20)
+    survivor_id = models.BigIntegerField()
+    loser_id = models.BigIntegerField()
+    survivor_repr = models.CharField(max_length=200, blank=True)
+    loser_repr = models.CharField(max_length=200, blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    survivor_version = models.PositiveIntegerField()
+    loser_version = models.PositiveIntegerField()
+    choices = models.JSONField(default=dict)
+    before = models.JSONField(default=dict, encoder=DjangoJSONEncoder)
+    moved = models.JSONField(default=dict)
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["workspace", "object_type", "survivor_id", "-created_at"],
+                name="merge_ws_survivor",
+            ),
+            models.Index(fields=["workspace", "object_type", "loser_id"], name="merge_ws_loser"),
+            models.Index(fields=["workspace", "expires_at"], name="merge_ws_expires"),
+        ]
+
+    def __str__(self) -> str:
+        return f"merge {self.loser_repr} into {self.survivor_repr}"

@@ -27,14 +27,14 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from amity.core import access, audit, search
 from amity.core.exports import safe_cell
 from amity.core.models import AuditEvent, Membership, User, Workspace
-from amity.customers import custom_fields, fields, services
-from amity.customers.models import ADDRESS_FIELDS, ErasureRecord, Person
+from amity.customers import custom_fields, duplicates, fields, services
+from amity.customers.models import ADDRESS_FIELDS, ErasureRecord, MergeRecord, Person
 
 ERASED_NAME = "Erased person"
 ExportFn = Callable[[Person], list[dict[str, Any]]]
@@ -246,6 +246,11 @@ def _anonymise(person: Person) -> None:
     # merge the full-text segments so the old words leave the database pages.
     search.index(person)
     search.compact()
+    # Blocking keys hold the old emails, phones and name; merge records the old values.
+    duplicates.forget_records(person.workspace_id, "person", [person.pk])
+    MergeRecord.objects.filter(workspace_id=person.workspace_id, object_type="person").filter(
+        Q(survivor_id=person.pk) | Q(loser_id=person.pk)
+    ).delete()
 
 
 def _erase_sections(person: Person, by: User | None) -> dict[str, int]:

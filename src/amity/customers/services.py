@@ -13,7 +13,7 @@ from django.utils import timezone
 from amity.core import access, audit, crypto, search
 from amity.core.exceptions import VersionConflict
 from amity.core.models import Membership
-from amity.customers import custom_fields, fields, timeline
+from amity.customers import custom_fields, duplicates, fields, timeline
 from amity.customers.models import ADDRESS_FIELDS, Company, CustomerRecord, Person
 
 R = TypeVar("R", bound=CustomerRecord)
@@ -248,17 +248,36 @@ def _timeline(
     timeline.add(member, obj, timeline.Kind.CHANGE, summary, data)
 
 
+class DuplicatesFound(Exception):
+    """A create refused because the record looks like existing ones (the caller may insist)."""
+
+    def __init__(self, candidates: list[Any]) -> None:
+        super().__init__("This record looks like one that exists already.")
+        self.candidates = candidates
+
+
+def _refuse_duplicates(member: Membership, obj: CustomerRecord) -> None:
+    found = duplicates.candidates(member, obj, duplicates.CREATE_THRESHOLD)
+    if found:
+        raise DuplicatesFound(found)
+
+
 @transaction.atomic
-def create_company(member: Membership, data: dict[str, Any]) -> Company:
+def create_company(
+    member: Membership, data: dict[str, Any], *, allow_duplicate: bool = True
+) -> Company:
     access.require(member, "company", "create")
     company = Company(workspace_id=member.workspace_id, created_by_id=member.user_id)
     data = {"owner": member.user_id, **data}
     extras = _apply(member, company, data, creating=True)
     company.full_clean(exclude=["workspace", "created_by", "deleted_by"], validate_unique=False)
     _check_references(member, company)
+    if not allow_duplicate:
+        _refuse_duplicates(member, company)
     company.save()
     secret_changes = _save_extras(company, extras)
     search.index(company)
+    duplicates.after_write(company)
     audit.record(
         audit.Action.CREATE,
         workspace=member.workspace_id,
@@ -275,7 +294,11 @@ def create_company(member: Membership, data: dict[str, Any]) -> Company:
 
 @transaction.atomic
 def create_person(
-    member: Membership, data: dict[str, Any], sensitive: dict[str, str | None] | None = None
+    member: Membership,
+    data: dict[str, Any],
+    sensitive: dict[str, str | None] | None = None,
+    *,
+    allow_duplicate: bool = True,
 ) -> Person:
     access.require(member, "person", "create")
     person = Person(workspace_id=member.workspace_id, created_by_id=member.user_id)
@@ -286,10 +309,13 @@ def create_person(
         validate_unique=False,
     )
     _check_references(member, person)
+    if not allow_duplicate:
+        _refuse_duplicates(member, person)
     sealed_changes = _seal_sensitive(member, person, sensitive or {})
     person.save()
     sealed_changes.update({k: v[1] for k, v in _save_extras(person, extras).items()})
     search.index(person)
+    duplicates.after_write(person)
     audit.record(
         audit.Action.CREATE,
         workspace=member.workspace_id,
@@ -347,6 +373,7 @@ def _update(
     obj.updated_at = now
     changes.update(_save_extras(obj, extras))
     search.index(obj)
+    duplicates.after_write(obj)
     if changes:
         audit.record(
             audit.Action.UPDATE,
@@ -433,6 +460,7 @@ def purge_expired_trash(workspace_id: int, *, now: Any = None) -> int:
             timeline.forget(workspace_id, model.ACCESS_TYPE, ids)
             fields.forget_tags(workspace_id, model.ACCESS_TYPE, ids)
             custom_fields.forget_secrets(workspace_id, model.ACCESS_TYPE, ids)
+            duplicates.forget_records(workspace_id, model.ACCESS_TYPE, ids)
             count, _ = expired.filter(pk__in=ids).delete()
             removed += count
     return removed

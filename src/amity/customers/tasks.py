@@ -25,3 +25,15 @@ def run_import(job_id: int, workspace_id: int) -> str:
     from amity.customers.imports import jobs
 
     return jobs.run(job_id, workspace_id)
+
+
+@task()
+def refresh_duplicates(workspace_id: int, kind: str, ids: list[int] | None = None) -> int:
+    """Recompute duplicate pairs: of some records after they changed, or of the workspace."""
+    from amity.customers import duplicates
+
+    if kind not in duplicates.MODELS:
+        return 0
+    if ids is None:
+        return duplicates.refresh_workspace(workspace_id, kind)
+    return duplicates.refresh_records(workspace_id, kind, ids)

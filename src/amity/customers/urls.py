@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.urls import path
 
 from amity.customers import (
+    merge_views,
     timeline_views,
     views,
     views_data,
@@ -68,6 +69,12 @@ urlpatterns = [
     path("imports/<int:pk>/cancel/", views_import.import_cancel, name="import_cancel"),
     path("imports/<int:pk>/retry/", views_import.import_retry, name="import_retry"),
     path("imports/<int:pk>/errors/", views_import.import_errors, name="import_errors"),
+    path("duplicates/", merge_views.duplicate_list, name="duplicates"),
+    path("duplicates/refresh/", merge_views.duplicate_refresh, name="duplicates_refresh"),
+    path("duplicates/<int:pk>/dismiss/", merge_views.duplicate_dismiss, name="duplicate_dismiss"),
+    path("people/<int:pk>/merge/", merge_views.person_merge, name="person_merge"),
+    path("companies/<int:pk>/merge/", merge_views.company_merge, name="company_merge"),
+    path("merges/<int:pk>/undo/", merge_views.merge_undo, name="merge_undo"),
     path("trash/people/<int:pk>/restore/", views.person_restore, name="person_restore"),
     path("trash/companies/<int:pk>/restore/", views.company_restore, name="company_restore"),
 ]

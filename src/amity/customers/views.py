@@ -29,6 +29,7 @@ from amity.customers import (
     columns,
     custom_fields,
     fields,
+    panels,
     saved_views,
     selectors,
     services,
@@ -309,6 +310,7 @@ def person_detail(request: HttpRequest, member: Membership, pk: int) -> HttpResp
         "emails": fields.contacts_of(person, "emails"),
         "phones": fields.contacts_of(person, "phones"),
         **_record_extras(member, person),
+        "panels": panels.for_record(member, person),
         **timeline_views.context(request, member, person),
     }
     return render(request, "customers/person_detail.html", context)
@@ -334,6 +336,7 @@ def company_detail(request: HttpRequest, member: Membership, pk: int) -> HttpRes
         "history": _history_preview(member, company),
         "can_add_person": access.can(member, "person", "create"),
         **_record_extras(member, company),
+        "panels": panels.for_record(member, company),
         **timeline_views.context(request, member, company),
     }
     return render(request, "customers/company_detail.html", context)
@@ -508,9 +511,12 @@ def _save_form(
         **({"initial": initial} if initial else {}),
     )
     conflict: list[dict[str, str]] | None = None
+    possible_duplicates: list[Any] | None = None
     if request.method == "POST" and form.is_valid():
         try:
-            obj = _save(member, form, instance)
+            obj = _save(member, form, instance, request.POST.get("allow_duplicate") == "1")
+        except services.DuplicatesFound as exc:
+            possible_duplicates = exc.candidates
         except ValidationError as exc:
             _attach_errors(form, exc)
         except VersionConflict as exc:
@@ -537,6 +543,7 @@ def _save_form(
         "kind": kind,
         "conflict": conflict,
         "is_new": instance is None,
+        "possible_duplicates": possible_duplicates,
     }
     return render(request, "customers/record_form.html", context)
 
@@ -548,7 +555,12 @@ def _editable(member: Membership, record: CustomerRecord) -> Company | Person:
     return access.get_for_user(member, Company, record.pk, "edit")
 
 
-def _save(member: Membership, form: RecordForm, instance: Company | Person | None) -> Any:
+def _save(
+    member: Membership,
+    form: RecordForm,
+    instance: Company | Person | None,
+    allow_duplicate: bool = False,
+) -> Any:
     data = form.service_data()
     if isinstance(form, PersonForm):
         sensitive = form.sensitive_data()
@@ -560,12 +572,12 @@ def _save(member: Membership, form: RecordForm, instance: Company | Person | Non
                 expected_version=form.expected_version(),
                 sensitive=sensitive,
             )
-        return services.create_person(member, data, sensitive)
+        return services.create_person(member, data, sensitive, allow_duplicate=allow_duplicate)
     if isinstance(instance, Company):
         return services.update_company(
             member, instance, data, expected_version=form.expected_version()
         )
-    return services.create_company(member, data)
+    return services.create_company(member, data, allow_duplicate=allow_duplicate)
 
 
 @require_http_methods(["GET", "POST"])

@@ -9,6 +9,7 @@ class SalesConfig(AppConfig):
     verbose_name = "Sales"
 
     def ready(self) -> None:
-        from amity.sales import search
+        from amity.sales import panels, search
 
         search.register()
+        panels.register()
