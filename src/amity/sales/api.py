@@ -165,7 +165,7 @@ class BoardOut(Schema):
     columns: list[ColumnOut]
 
 
-class ChangeOut(Schema):
+class StageChangeOut(Schema):
     from_stage: int | None
     to_stage: int
     changed_at: datetime
@@ -214,7 +214,9 @@ def _with_etag(request: HttpRequest, status: int, deal: Deal) -> HttpResponse:
 
 
 @router.get(
-    "/pipelines", response={200: list[PipelineOut], **errors(401)}, operation_id="pipelines_list"
+    "/pipelines",
+    response={200: list[PipelineOut], **errors(401, 422)},
+    operation_id="pipelines_list",
 )
 def list_pipelines(request: HttpRequest) -> list[PipelineOut]:
     """List the workspace's pipelines with their stages in order."""
@@ -370,15 +372,15 @@ def move_deal(
 
 @router.get(
     "/deals/{id}/history",
-    response={200: list[ChangeOut], **errors(401, 404, 422)},
+    response={200: list[StageChangeOut], **errors(401, 404, 422)},
     operation_id="deals_history",
 )
-def deal_history(request: HttpRequest, id: Id) -> list[ChangeOut]:
+def deal_history(request: HttpRequest, id: Id) -> list[StageChangeOut]:
     """List a deal's stage changes, oldest first."""
     member = member_of(request)
     deal = access.get_for_user(member, Deal, id)
     return [
-        ChangeOut(
+        StageChangeOut(
             from_stage=c.from_stage_id,
             to_stage=c.to_stage_id,
             changed_at=c.changed_at,

@@ -9,7 +9,8 @@ class SalesConfig(AppConfig):
     verbose_name = "Sales"
 
     def ready(self) -> None:
-        from amity.sales import panels, search
+        from amity.sales import panels, purge, search
 
         search.register()
         panels.register()
+        purge.register()

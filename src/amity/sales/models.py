@@ -140,9 +140,11 @@ class Deal(models.Model):
     )
     currency = models.CharField(_("currency"), max_length=3, default=DEFAULT_CURRENCY)
     expected_close = models.DateField(_("expected close date"), null=True, blank=True)
+    # DO_NOTHING here and below: sales.purge (a timeline forget hook) unlinks purged
+    # customers within the workspace first; a cascade would run without one.
     company = models.ForeignKey(
         Company,
-        on_delete=models.SET_NULL,
+        on_delete=models.DO_NOTHING,
         null=True,
         blank=True,
         related_name="+",
@@ -210,7 +212,7 @@ class DealPerson(models.Model):
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
     deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="roles")
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey(Person, on_delete=models.DO_NOTHING, related_name="+")
     role = models.CharField(_("role"), max_length=60, blank=True)
 
     class Meta:
@@ -333,10 +335,10 @@ class Lead(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.NEW)
     converted_at = models.DateTimeField(null=True, blank=True)
     person = models.ForeignKey(
-        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        Person, on_delete=models.DO_NOTHING, null=True, blank=True, related_name="+"
     )
     company = models.ForeignKey(
-        Company, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        Company, on_delete=models.DO_NOTHING, null=True, blank=True, related_name="+"
     )
     deal = models.ForeignKey(
         Deal, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
