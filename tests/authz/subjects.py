@@ -142,3 +142,36 @@ def notification(world: World, user: User, target: Target) -> int | None:
 
 def notification_record(world: World, user: User, target: Target) -> Any:
     return _notification(world, user, target)
+
+
+def _task(world: World, user: User, target: Target) -> Any:
+    """A task assigned to the user (own), to someone outside their team, or elsewhere."""
+    from datetime import date
+
+    from amity.activities import recurrence
+    from amity.activities.models import Task
+
+    if target == "missing":
+        return None
+    workspace = _workspace(world, target)
+    owner = {"own": user, "other_owner": world.bob if user == world.alice else world.alice}.get(
+        target, world.mallory
+    )
+    due = date(2030, 1, 15)
+    return Task.objects.create(
+        workspace=workspace,
+        title=f"Matrix task {next(_n)}",
+        due_date=due,
+        due_at=recurrence.due_moment(due, None, "UTC"),
+        owner=owner,
+        created_by=owner,
+    )
+
+
+def task(world: World, user: User, target: Target) -> int | None:
+    found = _task(world, user, target)
+    return found.pk if found is not None else None
+
+
+def task_record(world: World, user: User, target: Target) -> Any:
+    return _task(world, user, target)

@@ -10,9 +10,12 @@ class ActivitiesConfig(AppConfig):
 
     def ready(self) -> None:
         from amity.activities import privacy as notes_privacy
+        from amity.activities import task_services
         from amity.customers import privacy, timeline
 
         timeline.register_composer("activities/_note_form.html")
         timeline.register_forget(notes_privacy.forget)
+        timeline.register_composer("activities/_record_tasks.html")
+        timeline.register_forget(task_services.forget)
         privacy.register("notes", notes_privacy.export_notes, notes_privacy.erase_notes)
         privacy.register("timeline", notes_privacy.export_timeline, notes_privacy.erase_timeline)

@@ -17,7 +17,7 @@ from amity.core.models import Membership
 
 ACTIONS = ("view", "create", "edit", "delete", "export", "reveal", "privacy")
 SCOPES = ("own", "team", "all")
-OBJECT_TYPES = ("company", "person", "note", "audit", "member")
+OBJECT_TYPES = ("company", "person", "note", "audit", "member", "task")
 _SCOPE_RANK = {"own": 1, "team": 2, "all": 3}
 
 

@@ -45,6 +45,21 @@ DEFAULT_ROLES: dict[str, tuple[str, bool, dict[str, dict[str, str]]]] = {
 }
 
 
+# Tasks (activities): the owner is the assignee, so "team" reaches tasks of the
+# assignee's team. Read-only sees every task and changes none.
+TASK_GRANTS: dict[str, dict[str, str]] = {
+    "manager": {"view": "all", "create": "all", "edit": "all", "delete": "all"},
+    "sales": {"view": "team", "create": "all", "edit": "team", "delete": "own"},
+    "marketing": {"view": "own", "create": "all", "edit": "own", "delete": "own"},
+    "support": {"view": "team", "create": "all", "edit": "team", "delete": "own"},
+    "billing": {"view": "own", "create": "all", "edit": "own", "delete": "own"},
+    "shipping": {"view": "own", "create": "all", "edit": "own", "delete": "own"},
+    "readonly": {"view": "all"},
+}
+for _key, _task_grant in TASK_GRANTS.items():
+    DEFAULT_ROLES[_key][2]["task"] = dict(_task_grant)
+
+
 @transaction.atomic
 def install_default_roles(workspace: Workspace) -> dict[str, Role]:
     """Create any missing shipped role in the workspace; leave edited ones alone."""

@@ -24,6 +24,7 @@ TYPE_LABELS: dict[str, Promise] = {
     "person": gettext_lazy("People"),
     "note": gettext_lazy("Notes"),
     "audit": gettext_lazy("Audit log"),
+    "task": gettext_lazy("Tasks"),
 }
 ACTION_LABELS: dict[str, Promise] = {
     "view": gettext_lazy("View"),
