@@ -117,6 +117,13 @@ HTML_RULES: dict[str, Rule] = {
     "core:notifications": Rule("member"),
     "core:notifications_read_all": _post("member"),
     "core:notification_read": _post("own_object", subject=subjects.notification),
+    # Calls and meetings.
+    "activities:person_log": _post(
+        "note_create", obj="person", data=lambda r: {"kind": "call", "outcome": "busy"}
+    ),
+    "activities:company_log": _post(
+        "note_create", obj="company", data=lambda r: {"kind": "meeting", "outcome": "held"}
+    ),
     # Tasks.
     "activities:my_day": Rule("member"),
     "activities:team_tasks": Rule("member"),

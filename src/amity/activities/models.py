@@ -183,3 +183,68 @@ class Task(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status == self.Status.OPEN
+
+
+class Interaction(models.Model):
+    """A call or a meeting with a customer, logged after it happened; shown on their timeline."""
+
+    # Who may log one: whoever may add notes (the "note.create" grant).
+    ACCESS_TYPE: ClassVar[str] = "note"
+
+    class Kind(models.TextChoices):
+        CALL = "call", _("call")
+        MEETING = "meeting", _("meeting")
+
+    class Direction(models.TextChoices):
+        NONE = "", _("—")
+        INBOUND = "inbound", _("inbound")
+        OUTBOUND = "outbound", _("outbound")
+
+    class Outcome(models.TextChoices):
+        CONNECTED = "connected", _("connected")
+        NO_ANSWER = "no_answer", _("no answer")
+        VOICEMAIL = "voicemail", _("left a voicemail")
+        BUSY = "busy", _("busy")
+        HELD = "held", _("held")
+        NO_SHOW = "no_show", _("no-show")
+        RESCHEDULED = "rescheduled", _("rescheduled")
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    # Purging a record deletes its calls and meetings first (timeline.forget).
+    person = models.ForeignKey(
+        Person, on_delete=models.DO_NOTHING, null=True, blank=True, related_name="+"
+    )
+    company = models.ForeignKey(
+        Company, on_delete=models.DO_NOTHING, null=True, blank=True, related_name="+"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    direction = models.CharField(
+        _("direction"), max_length=10, choices=Direction.choices, blank=True
+    )
+    outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices)
+    duration_minutes = models.PositiveIntegerField(_("duration in minutes"), null=True, blank=True)
+    occurred_at = models.DateTimeField(_("when"), default=timezone.now)
+    notes = models.TextField(_("notes"), max_length=5000, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(default=timezone.now)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(person__isnull=False, company__isnull=True)
+                | models.Q(person__isnull=True, company__isnull=False),
+                name="interaction_one_subject",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["workspace", "person"], name="interaction_ws_person"),
+            models.Index(fields=["workspace", "company"], name="interaction_ws_company"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.pk}"

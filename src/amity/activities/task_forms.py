@@ -109,3 +109,38 @@ class ReassignForm(forms.Form):
         """Return the chosen task ids (the checkboxes of the list), ignoring junk."""
         values: list[str] = self.data.getlist("tasks")  # type: ignore[attr-defined]
         return [int(v) for v in values if v.isascii() and v.isdigit() and len(v) < 19]
+
+
+class InteractionForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("What"), choices=[("call", _("Call")), ("meeting", _("Meeting"))]
+    )
+    direction = forms.ChoiceField(
+        label=_("Direction"),
+        choices=[("outbound", _("Outbound")), ("inbound", _("Inbound"))],
+        required=False,
+    )
+    outcome = forms.ChoiceField(
+        label=_("Outcome"),
+        choices=[
+            ("connected", _("Connected")),
+            ("no_answer", _("No answer")),
+            ("voicemail", _("Left a voicemail")),
+            ("busy", _("Busy")),
+            ("held", _("Meeting held")),
+            ("no_show", _("No-show")),
+            ("rescheduled", _("Rescheduled")),
+        ],
+    )
+    duration_minutes = forms.IntegerField(
+        label=_("Minutes"), min_value=0, max_value=1440, required=False
+    )
+    occurred_at = forms.DateTimeField(
+        label=_("When"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("Leave empty for now."),
+    )
+    notes = forms.CharField(
+        label=_("Notes"), max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
