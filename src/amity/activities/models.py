@@ -248,3 +248,35 @@ class Interaction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.pk}"
+
+
+class Reminder(models.Model):
+    """A nudge for one user at `due_at`, about a task; delivered once by `amity worker`."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        SENT = "sent", _("sent")
+        CANCELLED = "cancelled", _("cancelled")
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, null=True, related_name="reminders")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    # Minutes before the task is due (0: at the due moment).
+    minutes_before = models.PositiveIntegerField(default=0)
+    due_at = models.DateTimeField()
+    email = models.BooleanField(_("also by email"), default=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            # The worker's sweep: pending reminders by due moment, across workspaces.
+            models.Index(fields=["status", "due_at"], name="reminder_due"),
+            models.Index(fields=["workspace", "task"], name="reminder_ws_task"),
+        ]
+
+    def __str__(self) -> str:
+        return f"reminder {self.pk}"

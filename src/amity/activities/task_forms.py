@@ -54,6 +54,20 @@ class TaskForm(forms.Form):
     repeat_weekdays = forms.MultipleChoiceField(
         label=_("On"), choices=WEEKDAYS, required=False, widget=forms.CheckboxSelectMultiple
     )
+    remind = forms.TypedChoiceField(
+        label=_("Remind the assignee"),
+        choices=[
+            ("", _("No reminder")),
+            ("0", _("When it is due")),
+            ("15", _("15 minutes before")),
+            ("60", _("1 hour before")),
+            ("1440", _("1 day before")),
+        ],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    remind_email = forms.BooleanField(label=_("Also by email"), required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
     def __init__(self, member: Membership, *args: Any, **kwargs: Any) -> None:

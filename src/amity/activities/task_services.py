@@ -18,7 +18,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from amity.activities import recurrence
+from amity.activities import recurrence, reminders
 from amity.activities.models import Task
 from amity.core import access, audit, notifications
 from amity.core.exceptions import VersionConflict
@@ -237,6 +237,8 @@ def create_task(member: Membership, data: dict[str, Any]) -> Task:
         obj=task,
         changes={k: [None, v] for k, v in _audit_values(task).items() if v not in (None, "")},
     )
+    if data.get("remind") is not None:
+        reminders.set_for_task(task, data["remind"], email=bool(data.get("remind_email")))
     _notify_assigned(member, task)
     return task
 
@@ -270,6 +272,10 @@ def update_task(
         obj=task,
         changes=changes,
     )
+    if "remind" in data:
+        reminders.set_for_task(task, data["remind"], email=bool(data.get("remind_email")))
+    else:
+        reminders.follow_task(task)
     if task.owner_id != old_owner:
         _notify_assigned(member, task)
     if task.status == Task.Status.DONE:
@@ -333,6 +339,7 @@ def _transition(
         obj=task,
         changes={"status": [src, dst]},
     )
+    reminders.follow_task(task)
 
 
 @transaction.atomic
@@ -340,6 +347,7 @@ def complete_task(
     member: Membership, task: Task, *, expected_version: int | None = None
 ) -> Task | None:
     """Mark an open task done, put it on its record's timeline; return the next occurrence."""
+    previous = reminders.pending_for(task)
     _transition(
         member, task, src=Task.Status.OPEN, dst=Task.Status.DONE, expected_version=expected_version
     )
@@ -356,7 +364,10 @@ def complete_task(
         )
     if not task.repeat:
         return None
-    return _next_occurrence(member, task)
+    nxt = _next_occurrence(member, task)
+    if previous is not None:
+        reminders.set_for_task(nxt, previous.minutes_before, email=previous.email)
+    return nxt
 
 
 def _next_occurrence(member: Membership, task: Task) -> Task:
@@ -432,6 +443,7 @@ def trash_task(member: Membership, task: Task, *, expected_version: int | None =
         )
     task.deleted_at = now
     task.version += 1
+    reminders.follow_task(task)
     timeline.remove_source(member.workspace_id, _source(task))
     audit.record(audit.Action.DELETE, workspace=member.workspace_id, actor=member.user, obj=task)
 
@@ -455,10 +467,11 @@ def reassign(member: Membership, ids: list[int], assignee_id: Any) -> int:
             continue
         old = task.owner_id
         now = timezone.now()
+        due_at = recurrence.due_moment(task.due_date, task.due_time, owner.time_zone)
         values = {
             "owner_id": owner.pk,
             "time_zone": recurrence.zone(owner.time_zone).key,
-            "due_at": recurrence.due_moment(task.due_date, task.due_time, owner.time_zone),
+            "due_at": due_at,
         }
         if not Task.objects.filter(
             pk=task.pk, workspace_id=member.workspace_id, version=task.version
@@ -466,6 +479,8 @@ def reassign(member: Membership, ids: list[int], assignee_id: Any) -> int:
             continue
         task.owner_id = owner.pk
         task.version += 1
+        task.due_at = due_at
+        reminders.follow_task(task)
         moved += 1
         audit.record(
             audit.Action.UPDATE,

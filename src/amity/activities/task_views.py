@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from amity.activities import reminders
 from amity.activities import task_selectors as selectors
 from amity.activities import task_services as services
 from amity.activities.models import Task
@@ -166,7 +167,10 @@ def task_edit(request: HttpRequest, member: Membership, pk: int) -> HttpResponse
         "conflict": False,
     }
     if request.method != "POST":
-        form = TaskForm(member, initial=TaskForm.initial_from(task))
+        initial = TaskForm.initial_from(task)
+        if (reminder := reminders.pending_for(task)) is not None:
+            initial.update(remind=reminder.minutes_before, remind_email=reminder.email)
+        form = TaskForm(member, initial=initial)
         return _form_page(request, form, task, **extra)
     if not may_edit:
         raise PermissionDenied(_("Your role may not change this task."))
