@@ -35,6 +35,13 @@ OPERATIONS = {
     "notes_delete": ("delete", "/api/v1/notes/{id}"),
     "notifications_list": ("get", "/api/v1/notifications"),
     "notifications_read": ("post", "/api/v1/notifications/{id}/read"),
+    "tasks_list": ("get", "/api/v1/tasks"),
+    "tasks_create": ("post", "/api/v1/tasks"),
+    "tasks_get": ("get", "/api/v1/tasks/{id}"),
+    "tasks_update": ("patch", "/api/v1/tasks/{id}"),
+    "tasks_delete": ("delete", "/api/v1/tasks/{id}"),
+    "tasks_complete": ("post", "/api/v1/tasks/{id}/complete"),
+    "tasks_reopen": ("post", "/api/v1/tasks/{id}/reopen"),
     "search": ("get", "/api/v1/search"),
 }
 

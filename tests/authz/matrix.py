@@ -146,7 +146,7 @@ class Rule:
         "task",
     ]
     method: str = "GET"
-    obj: Literal["company", "person", "note"] | None = None
+    obj: Literal["company", "person", "note", "task"] | None = None
     action: str = "view"
     # Form or JSON body for the request; gets the target record (or None).
     data: Callable[[Any], dict[str, Any]] | None = None

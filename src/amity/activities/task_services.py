@@ -142,9 +142,14 @@ def _clean(member: Membership, data: dict[str, Any], task: Task | None) -> dict[
     due_date = data.get("due_date")
     if not isinstance(due_date, date):
         errors["due_date"] = _("Enter a due date.")
+    if isinstance(due_date, date) and not 1900 <= due_date.year <= 2999:
+        errors["due_date"] = _("Enter a date between the years 1900 and 2999.")
     due_time = data.get("due_time")
     if due_time is not None and not isinstance(due_time, time):
         errors["due_time"] = _("Enter a valid time.")
+    elif due_time is not None:
+        # The wall-clock time is in the assignee's zone; an offset sent along is dropped.
+        due_time = due_time.replace(tzinfo=None, microsecond=0)
     repeat = data.get("repeat") or ""
     if repeat not in Task.Repeat.values:
         errors["repeat"] = _("Choose how the task repeats.")
