@@ -128,6 +128,7 @@ HTML_RULES: dict[str, Rule] = {
     "activities:my_day": Rule("member"),
     "activities:team_tasks": Rule("member"),
     "activities:task_list": Rule("member"),
+    "activities:alert_settings": Rule("member"),
     "activities:task_create": Rule("task_writers"),
     "activities:task_reassign": _post("task_writers", data=lambda r: {"tasks": "1", "owner": "1"}),
     "activities:task_edit": Rule("task", subject=subjects.task),

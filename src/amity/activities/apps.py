@@ -9,13 +9,14 @@ class ActivitiesConfig(AppConfig):
     verbose_name = "Activities"
 
     def ready(self) -> None:
-        from amity.activities import interactions, reminders, task_services
+        from amity.activities import alerts, interactions, reminders, task_services
         from amity.activities import privacy as notes_privacy
         from amity.core import tasks
         from amity.customers import privacy, timeline
 
         timeline.register_composer("activities/_note_form.html")
         tasks.register_sweep(reminders.deliver_due)
+        tasks.register_sweep(alerts.send_digests)
         timeline.register_forget(notes_privacy.forget)
         timeline.register_composer("activities/_log_interaction.html")
         timeline.register_composer("activities/_record_tasks.html")

@@ -280,3 +280,25 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"reminder {self.pk}"
+
+
+class AlertPreference(models.Model):
+    """How one member wants to hear about tasks: per kind, in the bell and by email; a digest."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    task_assigned_app = models.BooleanField(_("in the bell"), default=True)
+    task_assigned_email = models.BooleanField(_("by email"), default=False)
+    reminder_app = models.BooleanField(_("in the bell"), default=True)
+    reminder_email = models.BooleanField(_("by email"), default=False)
+    digest = models.BooleanField(_("a daily digest email of my tasks"), default=False)
+    # The local day the last digest went out, so each day gets one.
+    digest_sent_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "user"], name="alertpreference_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"alert preferences of {self.user_id}"

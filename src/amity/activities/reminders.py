@@ -13,14 +13,14 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from amity.activities import alerts
 from amity.activities.models import Reminder, Task
 from amity.activities.recurrence import zone
-from amity.core import notifications, outbox
+from amity.core import notifications
 from amity.core.models import Membership
 
 logger = logging.getLogger("amity.worker")
@@ -107,15 +107,9 @@ def deliver(reminder_id: int) -> bool:
                     "%Y-%m-%d %H:%M" if task.due_time else "%Y-%m-%d"
                 ),
             }
-        notifications.notify(member, kind="reminder", text=text, url=task.get_absolute_url())
-        if reminder.email and member.user.email:
-            link = settings.SITE_URL.rstrip("/") + task.get_absolute_url()
-            outbox.queue_email(
-                to=[member.user.email],
-                subject=text,
-                body=f"{text}\n\n{link}\n",
-                workspace_id=reminder.workspace_id,
-            )
+        alerts.tell(
+            member, kind="reminder", text=text, url=task.get_absolute_url(), email=reminder.email
+        )
     return True
 
 

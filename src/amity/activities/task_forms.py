@@ -158,3 +158,13 @@ class InteractionForm(forms.Form):
     notes = forms.CharField(
         label=_("Notes"), max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+class AlertPreferenceForm(forms.Form):
+    task_assigned_app = forms.BooleanField(label=_("In the bell"), required=False)
+    task_assigned_email = forms.BooleanField(label=_("By email"), required=False)
+    reminder_app = forms.BooleanField(label=_("In the bell"), required=False)
+    reminder_email = forms.BooleanField(label=_("By email"), required=False)
+    digest = forms.BooleanField(
+        label=_("Email me a digest of my overdue and today's tasks each morning"), required=False
+    )

@@ -18,7 +18,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from amity.activities import recurrence, reminders
+from amity.activities import alerts, recurrence, reminders
 from amity.activities.models import Task
 from amity.core import access, audit, notifications
 from amity.core.exceptions import VersionConflict
@@ -209,7 +209,7 @@ def _notify_assigned(member: Membership, task: Task) -> None:
             "who": member.user.display_name,
             "title": task.title,
         }
-    notifications.notify(
+    alerts.tell(
         assignee, kind="task_assigned", text=text, url=task.get_absolute_url(), actor=member.user
     )
 

@@ -14,11 +14,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from amity.activities import reminders
+from amity.activities import alerts, reminders
 from amity.activities import task_selectors as selectors
 from amity.activities import task_services as services
 from amity.activities.models import Task
-from amity.activities.task_forms import ReassignForm, TaskForm
+from amity.activities.task_forms import AlertPreferenceForm, ReassignForm, TaskForm
 from amity.core import access
 from amity.core.exceptions import VersionConflict
 from amity.core.models import Membership, Team
@@ -287,3 +287,21 @@ def task_reassign(request: HttpRequest, member: Membership) -> HttpResponse:
         ngettext("%(n)d task reassigned.", "%(n)d tasks reassigned.", moved) % {"n": moved},
     )
     return redirect(_next(request, "activities:task_list"))
+
+
+@require_http_methods(["GET", "POST"])
+@member_view
+def alert_settings(request: HttpRequest, member: Membership) -> HttpResponse:
+    """Choose how to hear about assigned tasks and reminders, and the daily digest."""
+    pref = alerts.preferences(member)
+    if request.method == "POST":
+        form = AlertPreferenceForm(request.POST)
+        if form.is_valid():
+            alerts.save_preferences(member, form.cleaned_data)
+            messages.success(request, _("Your notification settings are saved."))
+            return redirect("activities:alert_settings")
+    else:
+        form = AlertPreferenceForm(
+            initial={name: getattr(pref, name) for name in AlertPreferenceForm.base_fields}
+        )
+    return render(request, "activities/alert_settings.html", {"form": form})

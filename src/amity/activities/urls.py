@@ -16,6 +16,7 @@ urlpatterns = [
     path("tasks/my-day/", task_views.my_day, name="my_day"),
     path("tasks/team/", task_views.team_tasks, name="team_tasks"),
     path("tasks/new/", task_views.task_create, name="task_create"),
+    path("tasks/settings/", task_views.alert_settings, name="alert_settings"),
     path("tasks/reassign/", task_views.task_reassign, name="task_reassign"),
     path("tasks/<int:pk>/", task_views.task_edit, name="task_edit"),
     path("tasks/<int:pk>/complete/", task_views.task_complete, name="task_complete"),
