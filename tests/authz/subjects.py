@@ -175,3 +175,24 @@ def task(world: World, user: User, target: Target) -> int | None:
 
 def task_record(world: World, user: User, target: Target) -> Any:
     return _task(world, user, target)
+
+
+def event(world: World, user: User, target: Target) -> int | None:
+    """An event organized by the user (own), by someone outside their team, or elsewhere."""
+    from datetime import UTC, datetime
+
+    from amity.activities.models import Event
+
+    if target == "missing":
+        return None
+    owner = {"own": user, "other_owner": world.bob if user == world.alice else world.alice}.get(
+        target, world.mallory
+    )
+    start = datetime(2030, 1, 15, 9, 0, tzinfo=UTC)
+    return Event.objects.create(
+        workspace=_workspace(world, target),
+        title=f"Matrix event {next(_n)}",
+        starts_at=start,
+        ends_at=start.replace(hour=10),
+        owner=owner,
+    ).pk

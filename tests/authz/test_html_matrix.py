@@ -124,6 +124,13 @@ HTML_RULES: dict[str, Rule] = {
     "activities:company_log": _post(
         "note_create", obj="company", data=lambda r: {"kind": "meeting", "outcome": "held"}
     ),
+    # The calendar.
+    "activities:calendar": Rule("member"),
+    "activities:event_create": Rule("task_writers"),
+    "activities:event_edit": Rule("task", subject=subjects.event),
+    "activities:event_move": _post(
+        "task", action="edit", subject=subjects.event, data=lambda r: {"start": "x"}
+    ),
     # Tasks.
     "activities:my_day": Rule("member"),
     "activities:team_tasks": Rule("member"),

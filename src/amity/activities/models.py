@@ -302,3 +302,55 @@ class AlertPreference(models.Model):
 
     def __str__(self) -> str:
         return f"alert preferences of {self.user_id}"
+
+
+class Event(models.Model):
+    """A meeting or a call on someone's calendar, maybe with a customer."""
+
+    # Events use the task grants: the organizer is the owner.
+    ACCESS_TYPE: ClassVar[str] = "task"
+
+    class Kind(models.TextChoices):
+        MEETING = "meeting", _("meeting")
+        CALL = "call", _("call")
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.MEETING)
+    title = models.CharField(_("title"), max_length=200)
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    location = models.CharField(_("location or video link"), max_length=300, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("organizer"),
+    )
+    person = models.ForeignKey(
+        Person, on_delete=models.DO_NOTHING, null=True, blank=True, related_name="+"
+    )
+    company = models.ForeignKey(
+        Company, on_delete=models.DO_NOTHING, null=True, blank=True, related_name="+"
+    )
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")), name="event_ends_after_start"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["workspace", "owner", "starts_at"], name="event_ws_owner_start"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("activities:event_edit", args=[self.pk])

@@ -168,3 +168,19 @@ class AlertPreferenceForm(forms.Form):
     digest = forms.BooleanField(
         label=_("Email me a digest of my overdue and today's tasks each morning"), required=False
     )
+
+
+class EventForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    kind = forms.ChoiceField(
+        label=_("What"), choices=[("meeting", _("Meeting")), ("call", _("Call"))]
+    )
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.TimeField(
+        label=_("Starts"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    end = forms.TimeField(
+        label=_("Ends"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    location = forms.CharField(label=_("Location or video link"), max_length=300, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from amity.activities import task_views, views
+from amity.activities import calendar_views, task_views, views
 
 app_name = "activities"
 urlpatterns = [
@@ -23,4 +23,8 @@ urlpatterns = [
     path("tasks/<int:pk>/reopen/", task_views.task_reopen, name="task_reopen"),
     path("tasks/<int:pk>/cancel/", task_views.task_cancel, name="task_cancel"),
     path("tasks/<int:pk>/delete/", task_views.task_delete, name="task_delete"),
+    path("calendar/", calendar_views.calendar, name="calendar"),
+    path("calendar/new/", calendar_views.event_create, name="event_create"),
+    path("calendar/events/<int:pk>/", calendar_views.event_edit, name="event_edit"),
+    path("calendar/events/<int:pk>/move/", calendar_views.event_move, name="event_move"),
 ]
