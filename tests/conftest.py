@@ -33,6 +33,8 @@ UNGUARDED = {
     "core_auditchainhead",
     "core_outboxmessage",
     "core_idempotencyrecord",
+    # The reminder sweep of `amity worker` finds due reminders across workspaces.
+    "activities_reminder",
 }
 _guard_enabled = [True]
 

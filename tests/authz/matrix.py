@@ -86,6 +86,17 @@ ADMIN_ONLY = {"alice"}
 AUDIT_VIEWERS = {"alice", "erin"}
 # Roles that may add notes to records they see: all but read-only.
 NOTE_WRITERS = {"alice", "bob", "sam", "carol", "erin", "frank"}
+# Tasks: the assignee is the owner; "team" reaches the assignee's team (bob and sam).
+TASK_GRANTS: dict[str, dict[str, Scope]] = {
+    "alice": {"view": "all", "create": "all", "edit": "all", "delete": "all"},
+    "erin": {"view": "all", "create": "all", "edit": "all", "delete": "all"},
+    "bob": {"view": "team", "create": "all", "edit": "team", "delete": "own"},
+    "sam": {"view": "team", "create": "all", "edit": "team", "delete": "own"},
+    "carol": {"view": "team", "create": "all", "edit": "team", "delete": "own"},
+    "dave": {"view": "all", "create": None, "edit": None, "delete": None},
+    "frank": {"view": "own", "create": "all", "edit": "own", "delete": "own"},
+}
+TASK_WRITERS = {role for role, grants in TASK_GRANTS.items() if grants["create"]}
 
 # Deals (the sales app): Sales edit and delete their own, managers all, the rest only view.
 # Pipelines are seen by everyone with deals and configured by admins only.
@@ -140,6 +151,9 @@ class Rule:
       note_create  - add a note (to a record when targeted): NOTE_WRITERS, 404 outside reach
       note   - one note: view for all; edit/delete by its author (own, if in NOTE_WRITERS)
                or by whoever may edit the record it is on (other_owner)
+      task_writers - members whose role may add (and reassign) tasks: TASK_WRITERS
+      task   - one task assigned to the role (own) or to someone outside their team
+               (other_owner), checked for `action` against TASK_GRANTS
       exporters - members whose role may export some `obj` (list exports)
       editors - members whose role may edit some `obj` (bulk actions)
     """
@@ -160,9 +174,13 @@ class Rule:
         "note_create",
         "note",
         "editors",
+        "task_writers",
+        "task",
     ]
     method: str = "GET"
-    obj: Literal["company", "person", "note", "savedview", "deal", "pipeline", "lead"] | None = None
+    obj: (
+        Literal["company", "person", "note", "savedview", "deal", "pipeline", "lead", "task"] | None
+    ) = None
     action: str = "view"
     # Form or JSON body for the request; gets the target record (or None).
     data: Callable[[Any], dict[str, Any]] | None = None
@@ -194,7 +212,17 @@ def expected(rule: Rule, role: str, target: Target | None) -> str:
         if target in ("other_workspace", "missing"):
             return "not_found"
         return "ok" if role in NOTE_WRITERS else "forbidden"
+    if rule.kind == "task_writers":
+        return "ok" if role in TASK_WRITERS else "forbidden"
     assert target is not None
+    if rule.kind == "task":
+        grants = TASK_GRANTS[role]
+        if target in ("other_workspace", "missing") or grants["view"] is None:
+            return "not_found"
+        if target == "other_owner" and grants["view"] != "all":
+            return "not_found"
+        scope = grants.get(rule.action) if rule.action != "view" else "all"
+        return "ok" if scope == "all" or (scope and target == "own") else "forbidden"
     if rule.kind == "note":
         if target in ("other_workspace", "missing"):
             return "not_found"

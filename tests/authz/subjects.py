@@ -393,3 +393,57 @@ def duplicate_pair(world: World, user: User, target: Target) -> int | None:
     return DuplicatePair.objects.create(
         workspace_id=a.workspace_id, object_type="person", first_id=a.pk, second_id=b.pk, score=60
     ).pk
+
+
+def _task(world: World, user: User, target: Target) -> Any:
+    """A task assigned to the user (own), to someone outside their team, or elsewhere."""
+    from datetime import date
+
+    from amity.activities import recurrence
+    from amity.activities.models import Task
+
+    if target == "missing":
+        return None
+    workspace = _workspace(world, target)
+    owner = {"own": user, "other_owner": world.bob if user == world.alice else world.alice}.get(
+        target, world.mallory
+    )
+    due = date(2030, 1, 15)
+    return Task.objects.create(
+        workspace=workspace,
+        title=f"Matrix task {next(_n)}",
+        due_date=due,
+        due_at=recurrence.due_moment(due, None, "UTC"),
+        owner=owner,
+        created_by=owner,
+    )
+
+
+def task(world: World, user: User, target: Target) -> int | None:
+    found = _task(world, user, target)
+    return found.pk if found is not None else None
+
+
+def task_record(world: World, user: User, target: Target) -> Any:
+    return _task(world, user, target)
+
+
+def event(world: World, user: User, target: Target) -> int | None:
+    """An event organized by the user (own), by someone outside their team, or elsewhere."""
+    from datetime import UTC, datetime
+
+    from amity.activities.models import Event
+
+    if target == "missing":
+        return None
+    owner = {"own": user, "other_owner": world.bob if user == world.alice else world.alice}.get(
+        target, world.mallory
+    )
+    start = datetime(2030, 1, 15, 9, 0, tzinfo=UTC)
+    return Event.objects.create(
+        workspace=_workspace(world, target),
+        title=f"Matrix event {next(_n)}",
+        starts_at=start,
+        ends_at=start.replace(hour=10),
+        owner=owner,
+    ).pk

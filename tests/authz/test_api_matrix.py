@@ -103,6 +103,47 @@ API_RULES: dict[str, Rule] = {
         subject=subjects.note_record,
         mutates=True,
     ),
+    "GET /tasks": Rule("member"),
+    "POST /tasks": Rule(
+        "task_writers",
+        method="POST",
+        data=lambda r: {"title": "Matrix task", "due_date": "2030-01-01"},
+    ),
+    "GET /tasks/{id}": Rule("task", obj="task", subject=subjects.task_record),
+    "PATCH /tasks/{id}": Rule(
+        "task",
+        method="PATCH",
+        obj="task",
+        action="edit",
+        subject=subjects.task_record,
+        data=lambda r: {"title": "Changed by the matrix"},
+        mutates=True,
+    ),
+    "DELETE /tasks/{id}": Rule(
+        "task",
+        method="DELETE",
+        obj="task",
+        action="delete",
+        subject=subjects.task_record,
+        mutates=True,
+    ),
+    "POST /tasks/{id}/complete": Rule(
+        "task",
+        method="POST",
+        obj="task",
+        action="edit",
+        subject=subjects.task_record,
+        mutates=True,
+    ),
+    # The matrix's tasks are open, so an allowed reopen answers 412 (nothing to reopen).
+    "POST /tasks/{id}/reopen": Rule(
+        "task",
+        method="POST",
+        obj="task",
+        action="edit",
+        subject=subjects.task_record,
+        ok=frozenset({200, 412}),
+    ),
     "GET /notifications": Rule("member"),
     "POST /notifications/{id}/read": Rule(
         "own_object", method="POST", subject=subjects.notification_record, mutates=True

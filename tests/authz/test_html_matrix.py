@@ -121,6 +121,32 @@ HTML_RULES: dict[str, Rule] = {
     "core:notifications": Rule("member"),
     "core:notifications_read_all": _post("member"),
     "core:notification_read": _post("own_object", subject=subjects.notification),
+    # Calls and meetings.
+    "activities:person_log": _post(
+        "note_create", obj="person", data=lambda r: {"kind": "call", "outcome": "busy"}
+    ),
+    "activities:company_log": _post(
+        "note_create", obj="company", data=lambda r: {"kind": "meeting", "outcome": "held"}
+    ),
+    # The calendar.
+    "activities:calendar": Rule("member"),
+    "activities:event_create": Rule("task_writers"),
+    "activities:event_edit": Rule("task", subject=subjects.event),
+    "activities:event_move": _post(
+        "task", action="edit", subject=subjects.event, data=lambda r: {"start": "x"}
+    ),
+    # Tasks.
+    "activities:my_day": Rule("member"),
+    "activities:team_tasks": Rule("member"),
+    "activities:task_list": Rule("member"),
+    "activities:alert_settings": Rule("member"),
+    "activities:task_create": Rule("task_writers"),
+    "activities:task_reassign": _post("task_writers", data=lambda r: {"tasks": "1", "owner": "1"}),
+    "activities:task_edit": Rule("task", subject=subjects.task),
+    "activities:task_complete": _post("task", action="edit", subject=subjects.task),
+    "activities:task_reopen": _post("task", action="edit", subject=subjects.task),
+    "activities:task_cancel": _post("task", action="edit", subject=subjects.task),
+    "activities:task_delete": _post("task", action="delete", subject=subjects.task),
     # Exports and data-subject rights.
     "customers:person_export": Rule("exporters"),
     "customers:company_export": Rule("exporters"),
@@ -244,6 +270,7 @@ class Case:
             "own_object",
             "note_create",
             "note",
+            "task",
         )
 
     def targets(self) -> tuple[Target, ...] | list[None]:

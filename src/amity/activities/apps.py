@@ -9,10 +9,24 @@ class ActivitiesConfig(AppConfig):
     verbose_name = "Activities"
 
     def ready(self) -> None:
+        from amity.activities import alerts, interactions, reminders, task_services
         from amity.activities import privacy as notes_privacy
+        from amity.core import tasks
         from amity.customers import privacy, timeline
 
         timeline.register_composer("activities/_note_form.html")
+        tasks.register_sweep(reminders.deliver_due)
+        tasks.register_sweep(alerts.send_digests)
         timeline.register_forget(notes_privacy.forget)
+        timeline.register_composer("activities/_log_interaction.html")
+        timeline.register_composer("activities/_record_tasks.html")
+        timeline.register_forget(interactions.forget)
+        timeline.register_forget(task_services.forget)
         privacy.register("notes", notes_privacy.export_notes, notes_privacy.erase_notes)
+        privacy.register(
+            "calls_and_meetings",
+            notes_privacy.export_interactions,
+            notes_privacy.erase_interactions,
+        )
+        privacy.register("tasks", notes_privacy.export_tasks, notes_privacy.erase_tasks)
         privacy.register("timeline", notes_privacy.export_timeline, notes_privacy.erase_timeline)

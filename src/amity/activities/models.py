@@ -1,15 +1,17 @@
-"""Activities around a customer: notes now; tasks, calls and meetings later (DESIGN §3)."""
+"""Activities around a customer: notes and tasks; calls and meetings later (DESIGN §3)."""
 
 from __future__ import annotations
 
+import uuid
 from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from amity.core.models import Workspace
+from amity.core.models import Team, Workspace
 from amity.customers.models import Company, Person
 
 
@@ -62,3 +64,293 @@ class Note(models.Model):
         subject_id = self.person_id if self.person_id is not None else self.company_id
         assert subject_id is not None
         return subject_id
+
+
+class Task(models.Model):
+    """Something to do by a due date, for a user or a team, maybe about a customer."""
+
+    # `owner` is the assignee: core.access scopes ("own", "team") apply to it.
+    ACCESS_TYPE: ClassVar[str] = "task"
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("open")
+        DONE = "done", _("done")
+        CANCELLED = "cancelled", _("cancelled")
+
+    class Priority(models.IntegerChoices):
+        LOW = 1, _("low")
+        NORMAL = 2, _("normal")
+        HIGH = 3, _("high")
+
+    class Repeat(models.TextChoices):
+        NEVER = "", _("does not repeat")
+        DAILY = "daily", _("daily")
+        WEEKLY = "weekly", _("weekly")
+        MONTHLY = "monthly", _("monthly")
+        YEARLY = "yearly", _("yearly")
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), max_length=5000, blank=True)
+    # The due day in `time_zone`, and the wall-clock time (none: any time that day).
+    due_date = models.DateField(_("due date"))
+    due_time = models.TimeField(_("due time"), null=True, blank=True)
+    time_zone = models.CharField(_("time zone"), max_length=64, default="UTC")
+    # The moment the task becomes overdue (the due time, or the end of the due day).
+    due_at = models.DateTimeField()
+    priority = models.PositiveSmallIntegerField(
+        _("priority"), choices=Priority.choices, default=Priority.NORMAL
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("assignee"),
+    )
+    team = models.ForeignKey(
+        Team,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("team"),
+    )
+    # The related record; deals, tickets and orders register their own columns later
+    # (see activities.related). Purging a record removes its tasks' link first.
+    person = models.ForeignKey(
+        Person, on_delete=models.DO_NOTHING, null=True, blank=True, related_name="+"
+    )
+    company = models.ForeignKey(
+        Company, on_delete=models.DO_NOTHING, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
+    )
+    completed_at = models.DateTimeField(null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    repeat = models.CharField(
+        _("repeats"), max_length=10, choices=Repeat.choices, default=Repeat.NEVER, blank=True
+    )
+    repeat_every = models.PositiveSmallIntegerField(_("every"), default=1)
+    # Weekly: the chosen weekdays as digits, Monday 0 ("024" = Mon, Wed, Fri).
+    repeat_weekdays = models.CharField(_("on"), max_length=7, blank=True)
+    # Monthly and yearly: the day of month the series started on, so 31 Jan ->
+    # 28 Feb -> 31 Mar rather than drifting to the 28th.
+    repeat_day = models.PositiveSmallIntegerField(null=True, blank=True)
+    series = models.UUIDField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(person__isnull=False, company__isnull=False),
+                name="task_one_related_record",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(repeat_every__gte=1, repeat_every__lte=999),
+                name="task_repeat_every_range",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["workspace", "owner", "status", "due_at"], name="task_ws_owner"),
+            models.Index(fields=["workspace", "team", "status", "due_at"], name="task_ws_team"),
+            models.Index(fields=["workspace", "status", "due_at", "id"], name="task_ws_due"),
+            models.Index(fields=["workspace", "person"], name="task_ws_person"),
+            models.Index(fields=["workspace", "company"], name="task_ws_company"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("activities:task_edit", args=[self.pk])
+
+    @property
+    def related(self) -> Company | Person | None:
+        return self.person if self.person_id is not None else self.company
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+
+class Interaction(models.Model):
+    """A call or a meeting with a customer, logged after it happened; shown on their timeline."""
+
+    # Who may log one: whoever may add notes (the "note.create" grant).
+    ACCESS_TYPE: ClassVar[str] = "note"
+
+    class Kind(models.TextChoices):
+        CALL = "call", _("call")
+        MEETING = "meeting", _("meeting")
+
+    class Direction(models.TextChoices):
+        NONE = "", _("—")
+        INBOUND = "inbound", _("inbound")
+        OUTBOUND = "outbound", _("outbound")
+
+    class Outcome(models.TextChoices):
+        CONNECTED = "connected", _("connected")
+        NO_ANSWER = "no_answer", _("no answer")
+        VOICEMAIL = "voicemail", _("left a voicemail")
+        BUSY = "busy", _("busy")
+        HELD = "held", _("held")
+        NO_SHOW = "no_show", _("no-show")
+        RESCHEDULED = "rescheduled", _("rescheduled")
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    # Purging a record deletes its calls and meetings first (timeline.forget).
+    person = models.ForeignKey(
+        Person, on_delete=models.DO_NOTHING, null=True, blank=True, related_name="+"
+    )
+    company = models.ForeignKey(
+        Company, on_delete=models.DO_NOTHING, null=True, blank=True, related_name="+"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    direction = models.CharField(
+        _("direction"), max_length=10, choices=Direction.choices, blank=True
+    )
+    outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices)
+    duration_minutes = models.PositiveIntegerField(_("duration in minutes"), null=True, blank=True)
+    occurred_at = models.DateTimeField(_("when"), default=timezone.now)
+    notes = models.TextField(_("notes"), max_length=5000, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(default=timezone.now)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(person__isnull=False, company__isnull=True)
+                | models.Q(person__isnull=True, company__isnull=False),
+                name="interaction_one_subject",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["workspace", "person"], name="interaction_ws_person"),
+            models.Index(fields=["workspace", "company"], name="interaction_ws_company"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.pk}"
+
+
+class Reminder(models.Model):
+    """A nudge for one user at `due_at`, about a task; delivered once by `amity worker`."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        SENT = "sent", _("sent")
+        CANCELLED = "cancelled", _("cancelled")
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, null=True, related_name="reminders")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    # Minutes before the task is due (0: at the due moment).
+    minutes_before = models.PositiveIntegerField(default=0)
+    due_at = models.DateTimeField()
+    email = models.BooleanField(_("also by email"), default=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            # The worker's sweep: pending reminders by due moment, across workspaces.
+            models.Index(fields=["status", "due_at"], name="reminder_due"),
+            models.Index(fields=["workspace", "task"], name="reminder_ws_task"),
+        ]
+
+    def __str__(self) -> str:
+        return f"reminder {self.pk}"
+
+
+class AlertPreference(models.Model):
+    """How one member wants to hear about tasks: per kind, in the bell and by email; a digest."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    task_assigned_app = models.BooleanField(_("in the bell"), default=True)
+    task_assigned_email = models.BooleanField(_("by email"), default=False)
+    reminder_app = models.BooleanField(_("in the bell"), default=True)
+    reminder_email = models.BooleanField(_("by email"), default=False)
+    digest = models.BooleanField(_("a daily digest email of my tasks"), default=False)
+    # The local day the last digest went out, so each day gets one.
+    digest_sent_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "user"], name="alertpreference_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"alert preferences of {self.user_id}"
+
+
+class Event(models.Model):
+    """A meeting or a call on someone's calendar, maybe with a customer."""
+
+    # Events use the task grants: the organizer is the owner.
+    ACCESS_TYPE: ClassVar[str] = "task"
+
+    class Kind(models.TextChoices):
+        MEETING = "meeting", _("meeting")
+        CALL = "call", _("call")
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.MEETING)
+    title = models.CharField(_("title"), max_length=200)
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    location = models.CharField(_("location or video link"), max_length=300, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("organizer"),
+    )
+    person = models.ForeignKey(
+        Person, on_delete=models.DO_NOTHING, null=True, blank=True, related_name="+"
+    )
+    company = models.ForeignKey(
+        Company, on_delete=models.DO_NOTHING, null=True, blank=True, related_name="+"
+    )
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")), name="event_ends_after_start"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["workspace", "owner", "starts_at"], name="event_ws_owner_start"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("activities:event_edit", args=[self.pk])

@@ -1,10 +1,10 @@
-"""What notes and timelines hold about a person, for data-subject exports and erasures."""
+"""What activities (notes, calls, meetings, tasks, timelines) hold about a person, for DSRs."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from amity.activities.models import Note
+from amity.activities.models import Interaction, Note, Task
 from amity.core.models import User
 from amity.customers.models import Person, TimelineEvent
 
@@ -61,3 +61,55 @@ def forget(workspace_id: int, subject_type: str, ids: list[int]) -> None:
     """Delete the notes on records about to be deleted for good."""
     field = "person_id__in" if subject_type == "person" else "company_id__in"
     Note.objects.filter(workspace_id=workspace_id, **{field: ids}).delete()
+
+
+def export_interactions(person: Person) -> list[dict[str, Any]]:
+    """Return the calls and meetings logged with the person."""
+    rows = Interaction.objects.filter(
+        workspace_id=person.workspace_id, person_id=person.pk, deleted_at__isnull=True
+    ).order_by("occurred_at", "id")
+    return [
+        {
+            "id": i.pk,
+            "kind": i.kind,
+            "direction": i.direction,
+            "outcome": i.outcome,
+            "duration_minutes": i.duration_minutes,
+            "occurred_at": i.occurred_at.isoformat(),
+            "notes": i.notes,
+            "author": i.author_id,
+        }
+        for i in rows
+    ]
+
+
+def erase_interactions(person: Person, by: User | None) -> int:
+    """Delete every call and meeting logged with the person (idempotent)."""
+    count, _ = Interaction.objects.filter(
+        workspace_id=person.workspace_id, person_id=person.pk
+    ).delete()
+    return count
+
+
+def export_tasks(person: Person) -> list[dict[str, Any]]:
+    """Return the tasks about the person."""
+    rows = Task.objects.filter(
+        workspace_id=person.workspace_id, person_id=person.pk, deleted_at__isnull=True
+    ).order_by("due_at", "id")
+    return [
+        {
+            "id": t.pk,
+            "title": t.title,
+            "description": t.description,
+            "due_date": t.due_date.isoformat(),
+            "status": t.status,
+            "assignee": t.owner_id,
+        }
+        for t in rows
+    ]
+
+
+def erase_tasks(person: Person, by: User | None) -> int:
+    """Delete the tasks about the person: their titles and descriptions describe them."""
+    count, _ = Task.objects.filter(workspace_id=person.workspace_id, person_id=person.pk).delete()
+    return count

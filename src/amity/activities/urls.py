@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from amity.activities import views
+from amity.activities import calendar_views, task_views, views
 
 app_name = "activities"
 urlpatterns = [
@@ -10,4 +10,21 @@ urlpatterns = [
     path("companies/<int:pk>/notes/", views.company_note_create, name="company_note_create"),
     path("notes/<int:pk>/edit/", views.note_edit, name="note_edit"),
     path("notes/<int:pk>/delete/", views.note_delete, name="note_delete"),
+    path("people/<int:pk>/log/", views.person_log, name="person_log"),
+    path("companies/<int:pk>/log/", views.company_log, name="company_log"),
+    path("tasks/", task_views.task_list, name="task_list"),
+    path("tasks/my-day/", task_views.my_day, name="my_day"),
+    path("tasks/team/", task_views.team_tasks, name="team_tasks"),
+    path("tasks/new/", task_views.task_create, name="task_create"),
+    path("tasks/settings/", task_views.alert_settings, name="alert_settings"),
+    path("tasks/reassign/", task_views.task_reassign, name="task_reassign"),
+    path("tasks/<int:pk>/", task_views.task_edit, name="task_edit"),
+    path("tasks/<int:pk>/complete/", task_views.task_complete, name="task_complete"),
+    path("tasks/<int:pk>/reopen/", task_views.task_reopen, name="task_reopen"),
+    path("tasks/<int:pk>/cancel/", task_views.task_cancel, name="task_cancel"),
+    path("tasks/<int:pk>/delete/", task_views.task_delete, name="task_delete"),
+    path("calendar/", calendar_views.calendar, name="calendar"),
+    path("calendar/new/", calendar_views.event_create, name="event_create"),
+    path("calendar/events/<int:pk>/", calendar_views.event_edit, name="event_edit"),
+    path("calendar/events/<int:pk>/move/", calendar_views.event_move, name="event_move"),
 ]

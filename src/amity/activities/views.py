@@ -9,8 +9,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from amity.activities import services
+from amity.activities import interactions, services
 from amity.activities.forms import NoteForm
+from amity.activities.task_forms import InteractionForm
 from amity.core.exceptions import VersionConflict
 from amity.core.models import Membership
 from amity.customers.views import member_view
@@ -99,3 +100,37 @@ def note_delete(request: HttpRequest, member: Membership, pk: int) -> HttpRespon
         return redirect(subject_url)
     messages.success(request, _("The note is deleted."))
     return redirect(subject_url)
+
+
+def _log(request: HttpRequest, member: Membership, subject_type: str, pk: int) -> HttpResponse:
+    subject = services.subject_for(member, subject_type, pk)
+    form = InteractionForm(request.POST)
+    if form.is_valid():
+        try:
+            item = interactions.log(member, subject, form.cleaned_data)
+        except ValidationError as exc:
+            for name, problems in exc.message_dict.items():
+                for problem in problems:
+                    form.add_error(name if name in form.fields else None, problem)
+        else:
+            messages.success(request, _("Logged: %(what)s.") % {"what": interactions.summary(item)})
+            return redirect(subject.get_absolute_url())
+    response = render(
+        request, "activities/interaction_form.html", {"form": form, "subject": subject}
+    )
+    response.status_code = 400
+    return response
+
+
+@require_POST
+@member_view
+def person_log(request: HttpRequest, member: Membership, pk: int) -> HttpResponse:
+    """Log a call or a meeting with a person."""
+    return _log(request, member, "person", pk)
+
+
+@require_POST
+@member_view
+def company_log(request: HttpRequest, member: Membership, pk: int) -> HttpResponse:
+    """Log a call or a meeting with a company."""
+    return _log(request, member, "company", pk)

@@ -27,6 +27,7 @@ OBJECT_TYPES = (
     "deal",
     "pipeline",
     "lead",
+    "task",
 )
 _SCOPE_RANK = {"own": 1, "team": 2, "all": 3}
 

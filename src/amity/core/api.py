@@ -399,6 +399,9 @@ def build_api() -> NinjaAPI:
 
     api.add_router("/", sales_router)
     api.add_router("/", notifications_router)
+    from amity.activities.task_api import router as tasks_router
+
+    api.add_router("/", tasks_router)
     from amity.core.search_api import router as search_router
 
     api.add_router("/", search_router)

@@ -77,6 +77,19 @@ for _key, _lead in LEAD_GRANTS.items():
     SALES_GRANTS[_key]["lead"] = _lead
 for _key, _grants in SALES_GRANTS.items():
     DEFAULT_ROLES[_key][2].update(_grants)
+# Tasks (activities): the owner is the assignee, so "team" reaches tasks of the
+# assignee's team. Read-only sees every task and changes none.
+TASK_GRANTS: dict[str, dict[str, str]] = {
+    "manager": {"view": "all", "create": "all", "edit": "all", "delete": "all"},
+    "sales": {"view": "team", "create": "all", "edit": "team", "delete": "own"},
+    "marketing": {"view": "own", "create": "all", "edit": "own", "delete": "own"},
+    "support": {"view": "team", "create": "all", "edit": "team", "delete": "own"},
+    "billing": {"view": "own", "create": "all", "edit": "own", "delete": "own"},
+    "shipping": {"view": "own", "create": "all", "edit": "own", "delete": "own"},
+    "readonly": {"view": "all"},
+}
+for _key, _task_grant in TASK_GRANTS.items():
+    DEFAULT_ROLES[_key][2]["task"] = dict(_task_grant)
 
 
 @transaction.atomic

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from django.conf import settings
 from django.tasks import task
@@ -35,4 +36,26 @@ def run_maintenance() -> dict[str, int]:
         except Exception:  # logged, and retried on the next round
             logging.getLogger("amity.worker").exception("Maintenance job %s failed", path)
             done[path] = -1
+    return done
+
+
+# Due-time sweeps other apps register from AppConfig.ready (reminders, scheduled
+# messages): `amity worker` runs each on every outbox interval; each delivers
+# what is due and returns how many.
+SWEEPS: list[Callable[[], int]] = []
+
+
+def register_sweep(sweep: Callable[[], int]) -> None:
+    if sweep not in SWEEPS:
+        SWEEPS.append(sweep)
+
+
+def run_sweeps() -> int:
+    """Run every registered sweep once; one failing never stops the rest."""
+    done = 0
+    for sweep in SWEEPS:
+        try:
+            done += sweep()
+        except Exception:  # logged, and retried on the next round
+            logging.getLogger("amity.worker").exception("Sweep %s failed", sweep)
     return done

@@ -304,6 +304,7 @@ def build_workspace(spec: Spec, password_hash: str, result: DemoResult) -> None:
         }
         customers.create_person(admin, _with_person_extras(index, data), sensitive)
     _demo_deals(spec, admin, companies, owners)
+    _demo_tasks(rng, admin, members, companies)
 
 
 DEAL_WORDS = ["Renewal", "Expansion", "Pilot", "Licences", "Support plan", "Onboarding"]
@@ -361,6 +362,58 @@ def _demo_deals(spec: Spec, admin: Membership, companies: list[Any], owners: lis
                 expected_version=deal.version,
                 lost_reason=rng.choice(reasons).pk if target.is_lost and reasons else None,
             )
+
+
+def _demo_tasks(
+    rng: random.Random, admin: Membership, members: list[Membership], companies: list[Any]
+) -> None:
+    """Give each salesperson a few tasks (overdue, today, upcoming, one repeating) and log calls."""
+    from datetime import time, timedelta
+
+    from amity.activities import interactions, recurrence, task_services
+    from amity.customers.models import Person
+
+    people = list(Person.objects.filter(workspace_id=admin.workspace_id).order_by("id")[:12])
+    sellers = [m for m in members if m.role.key in ("admin", "manager", "sales")]
+    titles = ["Call back about the renewal", "Send the offer", "Book a demo", "Check the invoice"]
+    for index, seller in enumerate(sellers):
+        today = recurrence.local_today(seller.user.time_zone)
+        for offset, title in zip((-1, 0, 0, 3), titles, strict=True):
+            subject = people[(index * 4 + offset) % len(people)] if people else None
+            task_services.create_task(
+                admin,
+                {
+                    "title": title,
+                    "due_date": today + timedelta(days=offset),
+                    "due_time": time(rng.choice((9, 11, 14)), 0) if offset == 0 else None,
+                    "owner": seller.user_id,
+                    "priority": 3 if offset < 0 else 2,
+                    "related_type": "person" if subject else "",
+                    "related_id": subject.pk if subject else None,
+                },
+            )
+        task_services.create_task(
+            admin,
+            {
+                "title": "Weekly pipeline review",
+                "due_date": today,
+                "owner": seller.user_id,
+                "repeat": "weekly",
+                "repeat_weekdays": str(today.weekday()),
+            },
+        )
+    for person in people[:4]:
+        interactions.log(
+            admin,
+            person,
+            {
+                "kind": "call",
+                "direction": "outbound",
+                "outcome": "connected",
+                "duration_minutes": rng.randint(5, 30),
+                "notes": "Interested; wants a quote.",
+            },
+        )
 
 
 def load(password: str = DEMO_PASSWORD) -> DemoResult:

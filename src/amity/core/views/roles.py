@@ -25,6 +25,7 @@ TYPE_LABELS: dict[str, Promise] = {
     "note": gettext_lazy("Notes"),
     "audit": gettext_lazy("Audit log"),
     "custom_field": gettext_lazy("Custom fields"),
+    "task": gettext_lazy("Tasks"),
 }
 ACTION_LABELS: dict[str, Promise] = {
     "view": gettext_lazy("View"),

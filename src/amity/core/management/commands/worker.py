@@ -37,6 +37,7 @@ def _sweep_forever(stop: threading.Event, interval: float) -> None:
         try:
             if sweep_once():
                 logger.info("Queued an outbox sweep")
+            tasks.run_sweeps()
             if time.monotonic() - pruned_at > PRUNE_EVERY:
                 # Finished job results older than 14 days; the outbox keeps its own rows.
                 call_command("prune_db_task_results", verbosity=0, stdout=io.StringIO())
@@ -78,6 +79,7 @@ class Command(DbWorkerCommand):
             thread.start()
         elif options.get("batch"):
             sweep_once()
+            tasks.run_sweeps()
         try:
             super().handle(*args, **options)
         finally:
