@@ -190,6 +190,15 @@ class PersonFieldsIn(In):
     phones: list[ContactIn] | None = Field(None, max_length=11, description=PHONES_DOC)
 
 
+# These may be sent as null, which means "leave as it is" (on create: the default).
+NULL_MEANS_UNSET = ("email_type", "phone_type", "source", "email_consent", "messaging_consent")
+
+
+def _person_data(payload: Schema) -> dict[str, Any]:
+    data = payload.model_dump(exclude_unset=True, exclude=set(services.SENSITIVE_FIELDS))
+    return {k: v for k, v in data.items() if not (k in NULL_MEANS_UNSET and v is None)}
+
+
 class PersonCreate(AddressIn, SensitiveIn, ExtrasIn, PersonFieldsIn):
     first_name: str = _text(100)
     last_name: str = _text(100, required=True)
@@ -690,7 +699,7 @@ def create_person(
     member = member_of(request)
 
     def produce() -> HttpResponse:
-        data = payload.model_dump(exclude_unset=True, exclude=set(services.SENSITIVE_FIELDS))
+        data = _person_data(payload)
         try:
             person = services.create_person(
                 member, data, _sensitive(payload), allow_duplicate=allow_duplicate
