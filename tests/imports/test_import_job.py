@@ -33,7 +33,7 @@ def test_it_imports_good_rows_and_reports_bad_ones(
     ]
     ada = people.get(last_name="Lovelace")
     assert ada.company is not None and ada.company.name == "Analytical"
-    assert ada.mobile == "+44 20 7946 0001"
+    assert ada.mobile == "+442079460001"
     assert ada.owner_id == world.alice.pk and ada.version == 1
     assert Company.objects.filter(workspace=world.acme).count() == 2
     [error] = ImportRowError.objects.filter(workspace=world.acme)

@@ -39,6 +39,10 @@ REASONS: dict[str, Promise] = {
     "url": _("Not a valid web address."),
     "country": _("Use a two-letter country code such as NO or GB."),
     "phone": _("Not a phone number."),
+    "phone_country": _(
+        "Give the number with its country code (such as +47 22 33 44 55), "
+        "or map a country column for local numbers."
+    ),
     "owner": _("No active member of this workspace has this email."),
     "company": _("No company has this name, and your role may not create companies."),
     "iban": _("Not a valid IBAN."),

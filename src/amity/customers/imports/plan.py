@@ -15,16 +15,19 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 
 from amity.core import access, crypto
 from amity.core.models import Membership
+from amity.customers import fields
 from amity.customers.imports import mapping
 from amity.customers.imports.mapping import BY_KEY, CellError
-from amity.customers.models import Company, ImportJob, Person
+from amity.customers.models import ADDRESS_KINDS, Company, ImportJob, Person
 
 CHUNK = 2000
 SENSITIVE = Person.SENSITIVE_FIELDS
+PHONES = ("phone", "mobile")
 Progress = Callable[[str, int], None]
 
 
@@ -139,6 +142,23 @@ class Context:
         return self.reveal_scope == "team" and owner_id in self.team
 
 
+def _phones(ctx: Context, number: int, values: dict[str, Any], cells: list[str]) -> list[RowError]:
+    """Store phones as the services do: E.164, local numbers read in the row's country."""
+    region = next(
+        (str(values[f"{k}_country"]) for k in ADDRESS_KINDS if values.get(f"{k}_country")), None
+    )
+    errors = []
+    for index, target, column in ctx.columns:
+        if target.key in PHONES and values.get(target.key):
+            try:
+                values[target.key] = fields.e164(values[target.key], region, target.key)
+            except ValidationError:
+                raw = cells[index] if index < len(cells) else ""
+                code = "phone_country" if region is None else "phone"
+                errors.append(RowError(number, column, raw.strip()[:200], code))
+    return errors
+
+
 def clean_row(ctx: Context, number: int, cells: list[str]) -> Row | list[RowError]:
     """Return the row's cleaned values, or the errors of its bad cells."""
     values: dict[str, Any] = {}
@@ -171,6 +191,8 @@ def clean_row(ctx: Context, number: int, cells: list[str]) -> Row | list[RowErro
             values["company"] = value
         else:
             values[target.model_field] = value
+    if not errors:
+        errors = _phones(ctx, number, values, cells)
     if errors:
         return errors
     if ctx.job.kind == "person":

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from django.db import connection, models
+from django.db import connection
 from django.utils import timezone
 
 from amity.core import audit, bulk, crypto, search
@@ -39,6 +39,8 @@ class _Doc:
     def __init__(self, pk: int, values: dict[str, Any]) -> None:
         self.pk = pk
         self._values = values
+        # customers.search reads tag names; imported rows bring theirs along.
+        self._tag_names: tuple[str, ...] = tuple(values.get("_tags", ()))
 
     def __getattr__(self, name: str) -> Any:
         return self._values.get(name, "")
@@ -56,12 +58,9 @@ def _insert(
 ) -> list[tuple[int, dict[str, Any]]]:
     """Insert new records; return (id, values) for each, in order."""
     fields = list(model._meta.concrete_fields)
-    defaults: dict[str, Any] = {}
-    for f in fields:
-        if isinstance(f, models.CharField | models.TextField):
-            defaults[f.attname] = ""
-        else:
-            defaults[f.attname] = None
+    # Every column the import does not fill gets the model field's default (as
+    # the benchmark loader does), so fields added later need no change here.
+    defaults = dict(zip([f.attname for f in fields], bulk.field_defaults(fields), strict=True))
     prepped_now = model._meta.get_field("created_at").get_db_prep_value(now, connection)
     meta = {
         "workspace_id": member.workspace_id,
@@ -85,7 +84,12 @@ def _insert(
         params.append(tuple([values[n] for n in names]))
         values["uid"] = uid
         out.append((pk, values))
-    bulk.insert_rows(model._meta.db_table, [f.column or f.attname for f in fields], params)
+    bulk.insert_rows(
+        model._meta.db_table,
+        [f.column or f.attname for f in fields],
+        params,
+        json_columns=bulk.json_columns(model),
+    )
     return out
 
 
