@@ -18,6 +18,7 @@ from django.core.validators import URLValidator, validate_email
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from amity.customers.models import Size, Stage
 from amity.customers.validators import validate_iban
 
 MASKED = "••••"
@@ -49,6 +50,9 @@ REASONS: dict[str, Promise] = {
     "not_yours": _("This record is not yours to update."),
     "duplicate_in_file": _("The same record appears earlier in the file (row %(row)s)."),
     "no_name": _("The row has no name."),
+    "yes_no": _("Use yes or no (or true/false, 1/0)."),
+    "choice": _("Use one of: %(choices)s."),
+    "size": _("Give a number of employees or a bracket such as 11-50."),
 }
 
 
@@ -146,6 +150,63 @@ def _lower(value: str) -> str:
     return value.lower()
 
 
+_YES = {"yes", "y", "true", "1", "ja", "x", "opted in", "subscribed"}
+_NO = {"no", "n", "false", "0", "nei", "opted out", "unsubscribed"}
+
+
+def _yes_no(value: str) -> bool:
+    word = " ".join(value.casefold().split())
+    if word in _YES:
+        return True
+    if word in _NO:
+        return False
+    raise CellError("yes_no")
+
+
+# Lifecycle and account-type values of HubSpot ("Lifecycle Stage"), Salesforce and
+# Zoho ("Type", "Account Type") exports, by their normalised spelling.
+_STAGES = {
+    "lead": Stage.LEAD,
+    "subscriber": Stage.LEAD,
+    "marketingqualifiedlead": Stage.LEAD,
+    "mql": Stage.LEAD,
+    "prospect": Stage.PROSPECT,
+    "salesqualifiedlead": Stage.PROSPECT,
+    "sql": Stage.PROSPECT,
+    "opportunity": Stage.PROSPECT,
+    "customer": Stage.CUSTOMER,
+    "customerdirect": Stage.CUSTOMER,
+    "customerchannel": Stage.CUSTOMER,
+    "evangelist": Stage.CUSTOMER,
+    "former": Stage.FORMER,
+    "formercustomer": Stage.FORMER,
+    "churned": Stage.FORMER,
+}
+
+
+def _stage(value: str) -> str:
+    stage = _STAGES.get(re.sub(r"[^0-9a-z]+", "", value.casefold()))
+    if stage is None:
+        raise CellError("choice", choices=", ".join(Stage.values))
+    return str(stage)
+
+
+_BRACKETS = [(10, Size.S1), (50, Size.S2), (200, Size.S3), (500, Size.S4), (1000, Size.S5)]
+_BRACKETS += [(5000, Size.S6)]
+
+
+def _size(value: str) -> str:
+    """Return the bracket of an employee count ("120", "1,200") or of a bracket ("11–50")."""
+    text = value.replace("\u2013", "-").replace(" ", "")
+    if text in Size.values:
+        return text
+    digits = text.replace(",", "").replace(".", "")
+    if not digits.isdigit():
+        raise CellError("size")
+    count = int(digits)
+    return str(next((size for limit, size in _BRACKETS if count <= limit), Size.S7))
+
+
 @dataclass(frozen=True)
 class Target:
     """One thing a column can fill on a company or person."""
@@ -155,7 +216,7 @@ class Target:
     kinds: tuple[str, ...]
     max_length: int
     aliases: tuple[str, ...] = ()
-    clean: Callable[[str], str] | None = None
+    clean: Callable[[str], Any] | None = None
     required: bool = False
     # Sealed by core.crypto; only members who may reveal can map it.
     sensitive: bool = False
@@ -453,6 +514,65 @@ TARGETS: list[Target] = [
         ),
     ),
     Target(
+        "source",
+        _("Source"),
+        P,
+        100,
+        aliases=(
+            "source",
+            "lead source",
+            "original source",
+            "original source type",
+            "contact source",
+            "person - source",
+        ),
+    ),
+    Target(
+        "email_consent",
+        _("Email consent (yes/no)"),
+        P,
+        5,
+        clean=_yes_no,
+        aliases=(
+            "email consent",
+            "email opt in",
+            "marketing email consent",
+            "marketing contact status",
+            "email opt-in",
+        ),
+    ),
+    Target(
+        "messaging_consent",
+        _("Messaging consent (yes/no)"),
+        P,
+        5,
+        clean=_yes_no,
+        aliases=("messaging consent", "sms consent", "sms opt in", "text message consent"),
+    ),
+    Target(
+        "lifecycle_stage",
+        _("Lifecycle stage"),
+        C,
+        10,
+        clean=_stage,
+        aliases=("lifecycle stage", "type", "account type", "organization - type", "stage"),
+    ),
+    Target(
+        "size",
+        _("Size (employees)"),
+        C,
+        10,
+        clean=_size,
+        aliases=(
+            "number of employees",
+            "employees",
+            "no of employees",
+            "company size",
+            "size",
+            "organization - number of employees",
+        ),
+    ),
+    Target(
         "national_id",
         _("National ID number"),
         P,
@@ -516,18 +636,17 @@ def check_mapping(
     return clean
 
 
-def clean_cell(target: Target, value: str) -> str:
-    """Return the cleaned value of one cell, or raise CellError."""
+def clean_cell(target: Target, value: str) -> Any:
+    """Return the cleaned value of one cell (text, or a yes/no as bool), or raise CellError."""
     value = value.strip()
     if not value:
         if target.required:
             raise CellError("required")
         return ""
-    if target.clean is not None:
-        value = target.clean(value)
-    if len(value) > target.max_length:
+    cleaned: Any = value if target.clean is None else target.clean(value)
+    if isinstance(cleaned, str) and len(cleaned) > target.max_length:
         raise CellError("too_long", limit=target.max_length)
-    return value
+    return cleaned
 
 
 def split_name(full: str) -> tuple[str, str]:

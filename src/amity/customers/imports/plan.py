@@ -17,6 +17,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.utils import timezone
 
 from amity.core import access, crypto
 from amity.core.models import Membership
@@ -28,6 +29,7 @@ from amity.customers.models import ADDRESS_KINDS, Company, ImportJob, Person
 CHUNK = 2000
 SENSITIVE = Person.SENSITIVE_FIELDS
 PHONES = ("phone", "mobile")
+CONSENTS = ("email_consent", "messaging_consent")
 Progress = Callable[[str, int], None]
 
 
@@ -112,6 +114,7 @@ class Context:
         self.mapping = {int(i): key for i, key in job.mapping.items() if key}
         self.header: list[str] = list(job.header)
         self._sealer: crypto.Sealer | None = None
+        self.now = timezone.now()
         self.columns = [
             (i, BY_KEY[key], self.header[i] if i < len(self.header) else str(i + 1))
             for i, key in sorted(self.mapping.items())
@@ -189,6 +192,8 @@ def clean_row(ctx: Context, number: int, cells: list[str]) -> Row | list[RowErro
             values.setdefault("last_name", last)
         elif key == "company":
             values["company"] = value
+        elif value == "" and key in CONSENTS:
+            continue  # a blank cell leaves consent as it is
         else:
             values[target.model_field] = value
     if not errors:
@@ -356,6 +361,10 @@ def _decide(ctx: Context, plan: Plan, row: Row, seen: dict[str, int]) -> None:
             column = next(ctx.header[i] for i, k in ctx.mapping.items() if BY_KEY[k].sensitive)
             plan.errors.append(RowError(row.number, column, mapping.MASKED, "not_yours"))
             return
+        for flag in CONSENTS:
+            # When consent was given, for proof (GDPR Art. 7(1)), as the services record it.
+            if row.values.get(flag) is True:
+                row.values[f"{flag}_at"] = ctx.now
         plan.creates.append(row)
         return
     if action == ImportJob.OnMatch.SKIP:
@@ -376,6 +385,9 @@ def _decide(ctx: Context, plan: Plan, row: Row, seen: dict[str, int]) -> None:
                 value = ("new", str(row.values["company"]).casefold())
         if current.get(attname) != value:
             changes[attname] = [current.get(attname), value]
+    for flag in CONSENTS:
+        if flag in changes:
+            changes[f"{flag}_at"] = [None, ctx.now]
     sealed: dict[str, str] = {}
     for name, value in row.sensitive.items():
         index = ctx.sealer.blind_index(name, value)

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from django.db import connection
+from django.db import connection, models
 from django.utils import timezone
 
 from amity.core import audit, bulk, crypto, search
@@ -50,6 +50,15 @@ def _q(name: str) -> str:
     return connection.ops.quote_name(name)
 
 
+def prep(model: type[Company] | type[Person], attname: str, value: Any) -> Any:
+    """Return a value as the database takes it (datetimes; other values pass as they are)."""
+    if isinstance(value, datetime):
+        field = model._meta.get_field(attname)
+        assert isinstance(field, models.DateTimeField)
+        return field.get_db_prep_value(value, connection)
+    return value
+
+
 def _insert(
     model: type[Company] | type[Person],
     member: Membership,
@@ -71,6 +80,7 @@ def _insert(
         "updated_at": prepped_now,
     }
     uid_field = model._meta.get_field("uid")
+    stamps = [f.attname for f in fields if isinstance(f, models.DateTimeField)]
     as_hex = connection.vendor == "sqlite"
     names = [f.attname for f in fields]
     ids = bulk.reserve_ids(model._meta.db_table, len(rows))
@@ -79,6 +89,9 @@ def _insert(
     base = {**defaults, **meta}
     for pk, row in zip(ids, rows, strict=True):
         values = {**base, **row, "id": pk}
+        for name in stamps:
+            if name in row and row[name] is not None:
+                values[name] = prep(model, name, row[name])
         uid = values["uid"]
         values["uid"] = uid.hex if as_hex else uid_field.get_db_prep_value(uid, connection)
         params.append(tuple([values[n] for n in names]))
@@ -191,7 +204,10 @@ def _apply_updates(
                 sql,
                 [
                     (
-                        *(u.sealed[c] if c in u.sealed else u.changes[c][1] for c in columns),
+                        *(
+                            u.sealed[c] if c in u.sealed else prep(model, c, u.changes[c][1])
+                            for c in columns
+                        ),
                         updated_at,
                         member.workspace_id,
                         u.pk,
