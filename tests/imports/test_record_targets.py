@@ -1,4 +1,4 @@
-"""The record fields added after the first import: source, consent, lifecycle stage and size."""
+"""Record fields added after the first import: source, consent, stage, size and tags."""
 
 from __future__ import annotations
 
@@ -7,9 +7,12 @@ from typing import Any
 
 import pytest
 
+from amity.core import search
+from amity.core.models import AuditEvent, SearchEntry
+from amity.customers import fields
 from amity.customers.imports import mapping
-from amity.customers.models import Company, ImportRowError, Person
-from tests.conftest import World
+from amity.customers.models import Company, ImportRowError, Person, PersonTag, Tag
+from tests.conftest import World, tenant_guard_off
 from tests.imports import helpers
 
 PEOPLE = (
@@ -94,3 +97,41 @@ def test_it_writes_lifecycle_stage_and_size_brackets(world: World) -> None:
         (4, "Type", "Partner", "choice", {"choices": "lead, prospect, customer, former"}),
         (5, "Employees", "lots", "size", {}),
     ]
+
+
+TAGGED = (
+    "Last Name,Tags\r\n"
+    "Lovelace,vip; Nordic, VIP\r\n"
+    "Turing,\r\n"
+    f"Many,{';'.join(f't{n}' for n in range(21))}\r\n"
+)
+
+
+def test_it_links_tags_reusing_the_workspace_tags(world: World) -> None:
+    existing = Tag.objects.create(workspace=world.acme, name="Nordic")
+    assert mapping.guess(["Last Name", "Tags"], "person") == {0: "last_name", 1: "tags"}
+    assert mapping.guess(["Name", "Labels"], "company") == {0: "name", 1: "tags"}
+    job = helpers.run(world, TAGGED)
+    assert (job.created, job.failed) == (2, 1)
+    ada = Person.objects.get(workspace=world.acme, last_name="Lovelace")
+    assert fields.tag_names(ada) == ["Nordic", "vip"]
+    assert Tag.objects.filter(workspace=world.acme).count() == 2
+    assert PersonTag.objects.get(workspace=world.acme, person=ada, tag__name="Nordic").tag_id == (
+        existing.pk
+    )
+    [error] = ImportRowError.objects.filter(workspace=world.acme)
+    assert (error.row, error.code, error.params) == (4, "tags", {"count": 20, "length": 50})
+    entry = SearchEntry.objects.get(workspace=world.acme, object_type="person", object_id=ada.pk)
+    assert entry.document == " ".join(search.document_tokens(ada)[0])
+
+
+def test_it_replaces_tags_on_update_and_records_the_change(world: World) -> None:
+    helpers.run(world, TAGGED, match_on="name", on_match="update")
+    data = "Last Name,Tags\r\nLovelace,alumni\r\nTuring,\r\n"
+    job = helpers.run(world, data, match_on="name", on_match="update")
+    assert (job.updated, job.unchanged) == (1, 1)
+    ada = Person.objects.get(workspace=world.acme, last_name="Lovelace")
+    assert (fields.tag_names(ada), ada.version) == (["alumni"], 2)
+    with tenant_guard_off():
+        [event] = AuditEvent.objects.filter(action="update", object_id=str(ada.pk))
+    assert event.changes == {"tags": ["Nordic, vip", "alumni"]}

@@ -18,6 +18,7 @@ from django.core.validators import URLValidator, validate_email
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from amity.customers import fields
 from amity.customers.models import Size, Stage
 from amity.customers.validators import validate_iban
 
@@ -53,6 +54,7 @@ REASONS: dict[str, Promise] = {
     "yes_no": _("Use yes or no (or true/false, 1/0)."),
     "choice": _("Use one of: %(choices)s."),
     "size": _("Give a number of employees or a bracket such as 11-50."),
+    "tags": _("Give at most %(count)s tags of at most %(length)s characters each."),
 }
 
 
@@ -161,6 +163,14 @@ def _yes_no(value: str) -> bool:
     if word in _NO:
         return False
     raise CellError("yes_no")
+
+
+def _tags(value: str) -> list[str]:
+    """Return the tag names of a cell, separated by commas or semicolons."""
+    try:
+        return fields.clean_tag_names(re.split(r"[,;]", value))
+    except ValidationError as exc:
+        raise CellError("tags", count=fields.MAX_TAGS, length=fields.TAG_LENGTH) from exc
 
 
 # Lifecycle and account-type values of HubSpot ("Lifecycle Stage"), Salesforce and
@@ -571,6 +581,14 @@ TARGETS: list[Target] = [
             "size",
             "organization - number of employees",
         ),
+    ),
+    Target(
+        "tags",
+        _("Tags (separated by commas)"),
+        B,
+        0,
+        clean=_tags,
+        aliases=("tags", "tag", "labels", "label", "person - labels", "organization - labels"),
     ),
     Target(
         "national_id",

@@ -24,7 +24,14 @@ from amity.core.models import Membership
 from amity.customers import fields
 from amity.customers.imports import mapping
 from amity.customers.imports.mapping import BY_KEY, CellError
-from amity.customers.models import ADDRESS_KINDS, Company, ImportJob, Person
+from amity.customers.models import (
+    ADDRESS_KINDS,
+    Company,
+    CompanyTag,
+    ImportJob,
+    Person,
+    PersonTag,
+)
 
 CHUNK = 2000
 SENSITIVE = Person.SENSITIVE_FIELDS
@@ -48,6 +55,7 @@ class Row:
     values: dict[str, Any]  # model attribute names (owner_id, company name under "company")
     sensitive: dict[str, str]
     match: dict[str, Any] | None = None  # the existing record's current values
+    tags: list[str] | None = None  # tag names, when a tags column is mapped
 
 
 @dataclass
@@ -57,6 +65,8 @@ class Update:
     company_id: int | None
     changes: dict[str, list[Any]]  # attname -> [old, new]
     sealed: dict[str, str]
+    tags: list[str] | None = None  # the new tag names, when they change
+    old_tags: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -167,6 +177,7 @@ def clean_row(ctx: Context, number: int, cells: list[str]) -> Row | list[RowErro
     values: dict[str, Any] = {}
     sensitive: dict[str, str] = {}
     errors: list[RowError] = []
+    tags: list[str] | None = None
     for index, target, column in ctx.columns:
         key = target.key
         raw = cells[index] if index < len(cells) else ""
@@ -192,6 +203,8 @@ def clean_row(ctx: Context, number: int, cells: list[str]) -> Row | list[RowErro
             values.setdefault("last_name", last)
         elif key == "company":
             values["company"] = value
+        elif key == "tags":
+            tags = value or None  # a blank cell leaves the tags as they are
         elif value == "" and key in CONSENTS:
             continue  # a blank cell leaves consent as it is
         else:
@@ -205,7 +218,7 @@ def clean_row(ctx: Context, number: int, cells: list[str]) -> Row | list[RowErro
             values.setdefault(key, "")
         if not values.get("last_name"):
             return [RowError(number, ctx.last_name_column, "", "required")]
-    return Row(number, values, sensitive)
+    return Row(number, values, sensitive, tags=tags)
 
 
 def _key(ctx: Context, row: Row) -> str | None:
@@ -233,7 +246,7 @@ def _fields(ctx: Context) -> list[str]:
     names += [
         BY_KEY[k].model_field if BY_KEY[k].model_field != "company" else "company_id"
         for k in ctx.mapping.values()
-        if not BY_KEY[k].sensitive and k not in ("owner", "full_name")
+        if not BY_KEY[k].sensitive and k not in ("owner", "full_name", "tags")
     ]
     if "full_name" in ctx.mapping.values():
         names += ["first_name", "last_name"]
@@ -303,6 +316,16 @@ def _existing(
             ]
         for key in keys:
             found.setdefault(key, record)  # the oldest record wins
+    if "tags" in ctx.mapping.values() and records:
+        link = PersonTag if ctx.job.kind == "person" else CompanyTag
+        owner = f"{ctx.job.kind}_id"
+        tag_names: dict[int, list[str]] = {}
+        for pk, name in link.objects.filter(
+            workspace_id=ctx.member.workspace_id, **{f"{owner}__in": [r["id"] for r in records]}
+        ).values_list(owner, "tag__name"):
+            tag_names.setdefault(pk, []).append(name)
+        for record in records:
+            record["_tags"] = sorted(tag_names.get(record["id"], []), key=str.lower)
     return found
 
 
@@ -388,17 +411,29 @@ def _decide(ctx: Context, plan: Plan, row: Row, seen: dict[str, int]) -> None:
     for flag in CONSENTS:
         if flag in changes:
             changes[f"{flag}_at"] = [None, ctx.now]
+    new_tags = None
+    old_tags: list[str] = current.get("_tags", [])
+    if row.tags is not None and [t.lower() for t in row.tags] != [t.lower() for t in old_tags]:
+        new_tags = row.tags
     sealed: dict[str, str] = {}
     for name, value in row.sensitive.items():
         index = ctx.sealer.blind_index(name, value)
         if current.get(f"{name}_bidx") != index:
             sealed[name] = ctx.sealer.seal("person", name, str(current["uid"]), value)
             sealed[f"{name}_bidx"] = index
-    if not changes and not sealed:
+    if not changes and not sealed and new_tags is None:
         plan.unchanged += 1
         return
     plan.updates.append(
-        Update(current["id"], current["uid"], current.get("company_id"), changes, sealed)
+        Update(
+            current["id"],
+            current["uid"],
+            current.get("company_id"),
+            changes,
+            sealed,
+            new_tags,
+            old_tags,
+        )
     )
 
 
