@@ -8,18 +8,19 @@ entry in TARGETS.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from amity.customers import fields
-from amity.customers.models import Size, Stage
+from amity.customers import custom_fields, fields
+from amity.customers.models import CustomField, Size, Stage
 from amity.customers.validators import validate_iban
 
 MASKED = "••••"
@@ -54,6 +55,7 @@ REASONS: dict[str, Promise] = {
     "yes_no": _("Use yes or no (or true/false, 1/0)."),
     "choice": _("Use one of: %(choices)s."),
     "size": _("Give a number of employees or a bracket such as 11-50."),
+    "custom": _("Not a valid value for this custom field."),
     "tags": _("Give at most %(count)s tags of at most %(length)s characters each."),
 }
 
@@ -611,18 +613,59 @@ TARGETS: list[Target] = [
 BY_KEY = {t.key: t for t in TARGETS}
 
 
-def targets_for(kind: str, *, may_reveal: bool = True) -> list[Target]:
-    return [t for t in TARGETS if kind in t.kinds and (may_reveal or not t.sensitive)]
+def _custom_value(definition: CustomField, value: str) -> Any:
+    """Turn a cell into a custom field's value, checked by customers.custom_fields."""
+    raw: Any = value
+    if definition.type == CustomField.Type.CHECKBOX:
+        raw = _yes_no(value)
+    elif definition.type == CustomField.Type.MULTI_SELECT:
+        raw = [part.strip() for part in re.split(r"[,;]", value) if part.strip()]
+    elif definition.type == CustomField.Type.MONEY:
+        amount, _sep, currency = value.strip().rpartition(" ")
+        raw = {"amount": amount.replace(",", ""), "currency": currency}
+    try:
+        return custom_fields.clean_value(definition, raw)
+    except ValidationError as exc:
+        raise CellError("custom") from exc
+
+
+def custom_targets(workspace_id: int, kind: str) -> list[Target]:
+    """The workspace's custom fields as `custom.<key>` targets (sensitive ones are not imported)."""
+    return [
+        Target(
+            f"custom.{d.key}",
+            cast(Promise, d.label),
+            (kind,),
+            TEXT_LIMIT,
+            aliases=(d.key.replace("_", " "), d.label),
+            clean=functools.partial(_custom_value, d),
+            field="custom",
+        )
+        for d in custom_fields.definitions(workspace_id, kind)
+        if d.type != CustomField.Type.SENSITIVE
+    ]
+
+
+TEXT_LIMIT = 10_000
+
+
+def targets_for(
+    kind: str, *, may_reveal: bool = True, workspace_id: int | None = None
+) -> list[Target]:
+    static = [t for t in TARGETS if kind in t.kinds and (may_reveal or not t.sensitive)]
+    return static + ([] if workspace_id is None else custom_targets(workspace_id, kind))
 
 
 def _norm(header: str) -> str:
     return re.sub(r"[^0-9a-z]+", "", header.casefold())
 
 
-def guess(header: Sequence[str], kind: str, *, may_reveal: bool = True) -> dict[int, str]:
+def guess(
+    header: Sequence[str], kind: str, *, may_reveal: bool = True, workspace_id: int | None = None
+) -> dict[int, str]:
     """Return {column index: target key} guessed from the header names; each target once."""
     by_alias: dict[str, str] = {}
-    for target in targets_for(kind, may_reveal=may_reveal):
+    for target in targets_for(kind, may_reveal=may_reveal, workspace_id=workspace_id):
         for alias in (target.key.replace("_", " "), str(target.label), *target.aliases):
             by_alias.setdefault(_norm(alias), target.key)
     found: dict[int, str] = {}
@@ -634,10 +677,15 @@ def guess(header: Sequence[str], kind: str, *, may_reveal: bool = True) -> dict[
 
 
 def check_mapping(
-    mapping: dict[int, str], kind: str, width: int, *, may_reveal: bool
+    mapping: dict[int, str],
+    kind: str,
+    width: int,
+    *,
+    may_reveal: bool,
+    workspace_id: int | None = None,
 ) -> dict[int, str]:
     """Return the mapping without blank choices; raise ValueError saying what is wrong."""
-    allowed = {t.key for t in targets_for(kind, may_reveal=may_reveal)}
+    allowed = {t.key for t in targets_for(kind, may_reveal=may_reveal, workspace_id=workspace_id)}
     clean = {int(i): key for i, key in mapping.items() if key}
     for index, key in clean.items():
         if not 0 <= index < width:

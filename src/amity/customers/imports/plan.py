@@ -23,7 +23,7 @@ from amity.core import access, crypto
 from amity.core.models import Membership
 from amity.customers import fields
 from amity.customers.imports import mapping
-from amity.customers.imports.mapping import BY_KEY, CellError
+from amity.customers.imports.mapping import CellError
 from amity.customers.models import (
     ADDRESS_KINDS,
     Company,
@@ -125,8 +125,11 @@ class Context:
         self.header: list[str] = list(job.header)
         self._sealer: crypto.Sealer | None = None
         self.now = timezone.now()
+        self.targets = {
+            t.key: t for t in mapping.targets_for(job.kind, workspace_id=member.workspace_id)
+        }
         self.columns = [
-            (i, BY_KEY[key], self.header[i] if i < len(self.header) else str(i + 1))
+            (i, self.targets[key], self.header[i] if i < len(self.header) else str(i + 1))
             for i, key in sorted(self.mapping.items())
         ]
         self.name_keys = [k for k in ("first_name", "last_name") if k in self.mapping.values()]
@@ -203,6 +206,9 @@ def clean_row(ctx: Context, number: int, cells: list[str]) -> Row | list[RowErro
             values.setdefault("last_name", last)
         elif key == "company":
             values["company"] = value
+        elif key.startswith("custom."):
+            if value not in ("", None):  # a blank cell leaves the value as it is
+                values.setdefault("custom", {})[key.removeprefix("custom.")] = value
         elif key == "tags":
             tags = value or None  # a blank cell leaves the tags as they are
         elif value == "" and key in CONSENTS:
@@ -244,9 +250,9 @@ def _key(ctx: Context, row: Row) -> str | None:
 def _fields(ctx: Context) -> list[str]:
     names = ["id", "uid", "owner_id", "version"]
     names += [
-        BY_KEY[k].model_field if BY_KEY[k].model_field != "company" else "company_id"
+        ctx.targets[k].model_field if ctx.targets[k].model_field != "company" else "company_id"
         for k in ctx.mapping.values()
-        if not BY_KEY[k].sensitive and k not in ("owner", "full_name", "tags")
+        if not ctx.targets[k].sensitive and k not in ("owner", "full_name", "tags")
     ]
     if "full_name" in ctx.mapping.values():
         names += ["first_name", "last_name"]
@@ -381,7 +387,7 @@ def _decide(ctx: Context, plan: Plan, row: Row, seen: dict[str, int]) -> None:
         seen[key] = row.number
     if row.match is None or action == ImportJob.OnMatch.CREATE:
         if row.sensitive and not ctx.may_reveal_for(row.values.get("owner_id", ctx.member.user_id)):
-            column = next(ctx.header[i] for i, k in ctx.mapping.items() if BY_KEY[k].sensitive)
+            column = next(ctx.header[i] for i, k in ctx.mapping.items() if ctx.targets[k].sensitive)
             plan.errors.append(RowError(row.number, column, mapping.MASKED, "not_yours"))
             return
         for flag in CONSENTS:
@@ -402,6 +408,8 @@ def _decide(ctx: Context, plan: Plan, row: Row, seen: dict[str, int]) -> None:
     changes: dict[str, list[Any]] = {}
     for name, value in row.values.items():
         attname: str = name
+        if name == "custom":
+            value = {**(current.get("custom") or {}), **value}
         if name == "company":
             attname, value = "company_id", plan.companies.get(str(value).casefold())
             if value is None and row.values["company"]:

@@ -63,6 +63,8 @@ def _q(name: str) -> str:
 
 def prep(model: type[Company] | type[Person], attname: str, value: Any) -> Any:
     """Return a value as the database takes it (datetimes; other values pass as they are)."""
+    if isinstance(value, dict | list):
+        return json.dumps(value)
     if isinstance(value, datetime):
         field = model._meta.get_field(attname)
         assert isinstance(field, models.DateTimeField)
