@@ -69,8 +69,12 @@ def _every_scenario_answers_200_in_process() -> None:
     }
     export = next(f for f in figures if f.scenario == "export 100k")
     assert export.rows_per_s and export.queries
+    # The import scenario imports as many rows as the data set has, then rolls them back.
+    imported = next(f for f in figures if f.scenario == "import 100k")
+    assert imported.rows_per_s and imported.min_rows_per_s == 10_000
+    assert Person.objects.filter(workspace=ds.workspace).count() == CONTACTS
     pending = [s.name for s in runner.registry.scenarios() if s.pending]
-    assert pending == ["pipeline board", "funnel report", "import 100k"]
+    assert pending == ["pipeline board", "funnel report"]
 
 
 def test_a_missed_budget_shows_in_the_table() -> None:
@@ -79,3 +83,6 @@ def test_a_missed_budget_shows_in_the_table() -> None:
     assert figure.missed and figure.ratio == 30
     assert "MISSED" in runner.table(run)
     assert isinstance(Scenario("y"), Scenario)
+    slow = runner.Figure("import", "in-process", p95_ms=9, rows_per_s=9_000, min_rows_per_s=10_000)
+    table = runner.table(runner.Run("sqlite", 1, 1, 1, "", {}, {}, [slow]))
+    assert slow.missed and "≥10,000 rows/s" in table

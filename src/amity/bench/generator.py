@@ -32,7 +32,7 @@ from django.db import connection, models, transaction
 from django.urls import reverse
 
 from amity.bench import registry
-from amity.core import audit, crypto, search, services
+from amity.core import audit, bulk, crypto, search, services
 from amity.core.models import AuditChainHead, AuditEvent, Membership, Team, User, Workspace
 from amity.customers.models import Company, Person, TimelineEvent
 from amity.web import demo
@@ -169,7 +169,7 @@ class Loader:
             if f.column not in given and not (f.primary_key and "id" not in given)
         ]
         if missing:
-            defaults = [f.get_default() for f in missing]
+            defaults = bulk.field_defaults(missing)
             columns = [*columns, *(str(f.column) for f in missing)]
             rows = ([*row, *defaults] for row in rows)
         converters = self._converters(model, columns)

@@ -42,6 +42,8 @@ class Scenario:
     # For work that is not one request (an export job, an import): time this instead.
     call: Callable[[Dataset], int] | None = None
     rounds: int | None = None  # fewer rounds for slow scenarios
+    # A throughput budget for `call` scenarios (an import): missed when slower.
+    min_rows_per_s: float | None = None
     description: str = ""
     # Scenarios whose module has not landed: the reason they are skipped.
     pending: str = ""

@@ -41,6 +41,7 @@ class Figure:
     floor_p95_ms: float | None = None
     budget_ms: float | None = None
     rows_per_s: float | None = None
+    min_rows_per_s: float | None = None
     status: int | None = None
     skipped: str = ""
 
@@ -52,6 +53,8 @@ class Figure:
 
     @property
     def missed(self) -> bool:
+        if self.min_rows_per_s is not None and self.rows_per_s is not None and not self.skipped:
+            return self.rows_per_s < self.min_rows_per_s
         return (
             self.budget_ms is not None
             and self.p95_ms is not None
@@ -143,7 +146,12 @@ def _in_process(sessions: Sessions, req: Request) -> Callable[[], int]:
 
 def measure(ds: Dataset, scenario: Scenario, sessions: Sessions, rounds: int) -> Figure:
     n = scenario.rounds or rounds
-    figure = Figure(scenario.name, "in-process", budget_ms=scenario.budget_ms)
+    figure = Figure(
+        scenario.name,
+        "in-process",
+        budget_ms=scenario.budget_ms,
+        min_rows_per_s=scenario.min_rows_per_s,
+    )
     if scenario.floor is not None:
         floor = timed(lambda: scenario.floor(ds) if scenario.floor else None, n)
         figure.floor_p50_ms, figure.floor_p95_ms = percentile(floor, 0.5), percentile(floor, 0.95)
@@ -267,7 +275,7 @@ def table(run: Run) -> str:
         if f.skipped:
             lines.append((f.scenario, f.mode, "skipped:", f.skipped, "", "", "", "", ""))
             continue
-        verdict = "MISSED" if f.missed else ("ok" if f.budget_ms else "")
+        verdict = "MISSED" if f.missed else ("ok" if f.budget_ms or f.min_rows_per_s else "")
         if f.status is not None and f.status != 200:
             verdict = f"HTTP {f.status}"
         extra = f" ({f.rows_per_s:,.0f} rows/s)" if f.rows_per_s else ""
@@ -284,7 +292,11 @@ def table(run: Run) -> str:
                 else f"{f.ratio:,.1f}×"
                 if f.ratio < 10
                 else f"{f.ratio:,.0f}×",
-                "-" if f.budget_ms is None else f"{f.budget_ms:.0f}",
+                f"≥{f.min_rows_per_s:,.0f} rows/s"
+                if f.min_rows_per_s
+                else "-"
+                if f.budget_ms is None
+                else f"{f.budget_ms:.0f}",
                 verdict + extra,
             )
         )

@@ -213,9 +213,17 @@ def _dry_run(
     may_reveal = jobs.may_reveal(member, kind)
     chosen = _mapping(raw_mapping, table.header)
     if chosen is None:
-        chosen = mapping.guess(table.header, kind, may_reveal=may_reveal)
+        chosen = mapping.guess(
+            table.header, kind, may_reveal=may_reveal, workspace_id=member.workspace_id
+        )
     try:
-        clean = mapping.check_mapping(chosen, kind, len(table.header), may_reveal=may_reveal)
+        clean = mapping.check_mapping(
+            chosen,
+            kind,
+            len(table.header),
+            may_reveal=may_reveal,
+            workspace_id=member.workspace_id,
+        )
     except ValueError as exc:
         raise ApiError(400, "bad_request", str(exc)) from exc
     # An unsaved job: a dry run stores nothing, not even the file.

@@ -47,7 +47,10 @@ class MappingForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.job = job
         choices = [("", _("— do not import —"))] + [
-            (t.key, t.label) for t in mapping.targets_for(job.kind, may_reveal=may_reveal)
+            (t.key, t.label)
+            for t in mapping.targets_for(
+                job.kind, may_reveal=may_reveal, workspace_id=job.workspace_id
+            )
         ]
         self.column_names: list[str] = []
         for index, header in enumerate(job.header):

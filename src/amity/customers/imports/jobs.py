@@ -93,7 +93,9 @@ def upload(member: Membership, kind: str, name: str, data: bytes) -> ImportJob:
         table = parse.read(data, fmt)
     except parse.ParseError as exc:
         raise ValidationError({"file": str(exc)}) from exc
-    guessed = mapping.guess(table.header, kind, may_reveal=may_reveal(member, kind))
+    guessed = mapping.guess(
+        table.header, kind, may_reveal=may_reveal(member, kind), workspace_id=member.workspace_id
+    )
     job = ImportJob.objects.create(
         workspace_id=member.workspace_id,
         user_id=member.user_id,
@@ -134,7 +136,11 @@ def configure(
         raise ValidationError("Choose a duplicate rule.")
     try:
         clean = mapping.check_mapping(
-            chosen, job.kind, len(job.header), may_reveal=may_reveal(member, job.kind)
+            chosen,
+            job.kind,
+            len(job.header),
+            may_reveal=may_reveal(member, job.kind),
+            workspace_id=member.workspace_id,
         )
     except ValueError as exc:
         raise ValidationError({"mapping": str(exc)}) from exc

@@ -8,16 +8,19 @@ entry in TARGETS.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from amity.customers import custom_fields, fields
+from amity.customers.models import CustomField, Size, Stage
 from amity.customers.validators import validate_iban
 
 MASKED = "••••"
@@ -39,12 +42,21 @@ REASONS: dict[str, Promise] = {
     "url": _("Not a valid web address."),
     "country": _("Use a two-letter country code such as NO or GB."),
     "phone": _("Not a phone number."),
+    "phone_country": _(
+        "Give the number with its country code (such as +47 22 33 44 55), "
+        "or map a country column for local numbers."
+    ),
     "owner": _("No active member of this workspace has this email."),
     "company": _("No company has this name, and your role may not create companies."),
     "iban": _("Not a valid IBAN."),
     "not_yours": _("This record is not yours to update."),
     "duplicate_in_file": _("The same record appears earlier in the file (row %(row)s)."),
     "no_name": _("The row has no name."),
+    "yes_no": _("Use yes or no (or true/false, 1/0)."),
+    "choice": _("Use one of: %(choices)s."),
+    "size": _("Give a number of employees or a bracket such as 11-50."),
+    "custom": _("Not a valid value for this custom field."),
+    "tags": _("Give at most %(count)s tags of at most %(length)s characters each."),
 }
 
 
@@ -142,6 +154,71 @@ def _lower(value: str) -> str:
     return value.lower()
 
 
+_YES = {"yes", "y", "true", "1", "ja", "x", "opted in", "subscribed"}
+_NO = {"no", "n", "false", "0", "nei", "opted out", "unsubscribed"}
+
+
+def _yes_no(value: str) -> bool:
+    word = " ".join(value.casefold().split())
+    if word in _YES:
+        return True
+    if word in _NO:
+        return False
+    raise CellError("yes_no")
+
+
+def _tags(value: str) -> list[str]:
+    """Return the tag names of a cell, separated by commas or semicolons."""
+    try:
+        return fields.clean_tag_names(re.split(r"[,;]", value))
+    except ValidationError as exc:
+        raise CellError("tags", count=fields.MAX_TAGS, length=fields.TAG_LENGTH) from exc
+
+
+# Lifecycle and account-type values of HubSpot ("Lifecycle Stage"), Salesforce and
+# Zoho ("Type", "Account Type") exports, by their normalised spelling.
+_STAGES = {
+    "lead": Stage.LEAD,
+    "subscriber": Stage.LEAD,
+    "marketingqualifiedlead": Stage.LEAD,
+    "mql": Stage.LEAD,
+    "prospect": Stage.PROSPECT,
+    "salesqualifiedlead": Stage.PROSPECT,
+    "sql": Stage.PROSPECT,
+    "opportunity": Stage.PROSPECT,
+    "customer": Stage.CUSTOMER,
+    "customerdirect": Stage.CUSTOMER,
+    "customerchannel": Stage.CUSTOMER,
+    "evangelist": Stage.CUSTOMER,
+    "former": Stage.FORMER,
+    "formercustomer": Stage.FORMER,
+    "churned": Stage.FORMER,
+}
+
+
+def _stage(value: str) -> str:
+    stage = _STAGES.get(re.sub(r"[^0-9a-z]+", "", value.casefold()))
+    if stage is None:
+        raise CellError("choice", choices=", ".join(Stage.values))
+    return str(stage)
+
+
+_BRACKETS = [(10, Size.S1), (50, Size.S2), (200, Size.S3), (500, Size.S4), (1000, Size.S5)]
+_BRACKETS += [(5000, Size.S6)]
+
+
+def _size(value: str) -> str:
+    """Return the bracket of an employee count ("120", "1,200") or of a bracket ("11–50")."""
+    text = value.replace("\u2013", "-").replace(" ", "")
+    if text in Size.values:
+        return text
+    digits = text.replace(",", "").replace(".", "")
+    if not digits.isdigit():
+        raise CellError("size")
+    count = int(digits)
+    return str(next((size for limit, size in _BRACKETS if count <= limit), Size.S7))
+
+
 @dataclass(frozen=True)
 class Target:
     """One thing a column can fill on a company or person."""
@@ -151,7 +228,7 @@ class Target:
     kinds: tuple[str, ...]
     max_length: int
     aliases: tuple[str, ...] = ()
-    clean: Callable[[str], str] | None = None
+    clean: Callable[[str], Any] | None = None
     required: bool = False
     # Sealed by core.crypto; only members who may reveal can map it.
     sensitive: bool = False
@@ -449,6 +526,73 @@ TARGETS: list[Target] = [
         ),
     ),
     Target(
+        "source",
+        _("Source"),
+        P,
+        100,
+        aliases=(
+            "source",
+            "lead source",
+            "original source",
+            "original source type",
+            "contact source",
+            "person - source",
+        ),
+    ),
+    Target(
+        "email_consent",
+        _("Email consent (yes/no)"),
+        P,
+        5,
+        clean=_yes_no,
+        aliases=(
+            "email consent",
+            "email opt in",
+            "marketing email consent",
+            "marketing contact status",
+            "email opt-in",
+        ),
+    ),
+    Target(
+        "messaging_consent",
+        _("Messaging consent (yes/no)"),
+        P,
+        5,
+        clean=_yes_no,
+        aliases=("messaging consent", "sms consent", "sms opt in", "text message consent"),
+    ),
+    Target(
+        "lifecycle_stage",
+        _("Lifecycle stage"),
+        C,
+        10,
+        clean=_stage,
+        aliases=("lifecycle stage", "type", "account type", "organization - type", "stage"),
+    ),
+    Target(
+        "size",
+        _("Size (employees)"),
+        C,
+        10,
+        clean=_size,
+        aliases=(
+            "number of employees",
+            "employees",
+            "no of employees",
+            "company size",
+            "size",
+            "organization - number of employees",
+        ),
+    ),
+    Target(
+        "tags",
+        _("Tags (separated by commas)"),
+        B,
+        0,
+        clean=_tags,
+        aliases=("tags", "tag", "labels", "label", "person - labels", "organization - labels"),
+    ),
+    Target(
         "national_id",
         _("National ID number"),
         P,
@@ -469,18 +613,59 @@ TARGETS: list[Target] = [
 BY_KEY = {t.key: t for t in TARGETS}
 
 
-def targets_for(kind: str, *, may_reveal: bool = True) -> list[Target]:
-    return [t for t in TARGETS if kind in t.kinds and (may_reveal or not t.sensitive)]
+def _custom_value(definition: CustomField, value: str) -> Any:
+    """Turn a cell into a custom field's value, checked by customers.custom_fields."""
+    raw: Any = value
+    if definition.type == CustomField.Type.CHECKBOX:
+        raw = _yes_no(value)
+    elif definition.type == CustomField.Type.MULTI_SELECT:
+        raw = [part.strip() for part in re.split(r"[,;]", value) if part.strip()]
+    elif definition.type == CustomField.Type.MONEY:
+        amount, _sep, currency = value.strip().rpartition(" ")
+        raw = {"amount": amount.replace(",", ""), "currency": currency}
+    try:
+        return custom_fields.clean_value(definition, raw)
+    except ValidationError as exc:
+        raise CellError("custom") from exc
+
+
+def custom_targets(workspace_id: int, kind: str) -> list[Target]:
+    """The workspace's custom fields as `custom.<key>` targets (sensitive ones are not imported)."""
+    return [
+        Target(
+            f"custom.{d.key}",
+            cast(Promise, d.label),
+            (kind,),
+            TEXT_LIMIT,
+            aliases=(d.key.replace("_", " "), d.label),
+            clean=functools.partial(_custom_value, d),
+            field="custom",
+        )
+        for d in custom_fields.definitions(workspace_id, kind)
+        if d.type != CustomField.Type.SENSITIVE
+    ]
+
+
+TEXT_LIMIT = 10_000
+
+
+def targets_for(
+    kind: str, *, may_reveal: bool = True, workspace_id: int | None = None
+) -> list[Target]:
+    static = [t for t in TARGETS if kind in t.kinds and (may_reveal or not t.sensitive)]
+    return static + ([] if workspace_id is None else custom_targets(workspace_id, kind))
 
 
 def _norm(header: str) -> str:
     return re.sub(r"[^0-9a-z]+", "", header.casefold())
 
 
-def guess(header: Sequence[str], kind: str, *, may_reveal: bool = True) -> dict[int, str]:
+def guess(
+    header: Sequence[str], kind: str, *, may_reveal: bool = True, workspace_id: int | None = None
+) -> dict[int, str]:
     """Return {column index: target key} guessed from the header names; each target once."""
     by_alias: dict[str, str] = {}
-    for target in targets_for(kind, may_reveal=may_reveal):
+    for target in targets_for(kind, may_reveal=may_reveal, workspace_id=workspace_id):
         for alias in (target.key.replace("_", " "), str(target.label), *target.aliases):
             by_alias.setdefault(_norm(alias), target.key)
     found: dict[int, str] = {}
@@ -492,10 +677,15 @@ def guess(header: Sequence[str], kind: str, *, may_reveal: bool = True) -> dict[
 
 
 def check_mapping(
-    mapping: dict[int, str], kind: str, width: int, *, may_reveal: bool
+    mapping: dict[int, str],
+    kind: str,
+    width: int,
+    *,
+    may_reveal: bool,
+    workspace_id: int | None = None,
 ) -> dict[int, str]:
     """Return the mapping without blank choices; raise ValueError saying what is wrong."""
-    allowed = {t.key for t in targets_for(kind, may_reveal=may_reveal)}
+    allowed = {t.key for t in targets_for(kind, may_reveal=may_reveal, workspace_id=workspace_id)}
     clean = {int(i): key for i, key in mapping.items() if key}
     for index, key in clean.items():
         if not 0 <= index < width:
@@ -512,18 +702,17 @@ def check_mapping(
     return clean
 
 
-def clean_cell(target: Target, value: str) -> str:
-    """Return the cleaned value of one cell, or raise CellError."""
+def clean_cell(target: Target, value: str) -> Any:
+    """Return the cleaned value of one cell (text, or a yes/no as bool), or raise CellError."""
     value = value.strip()
     if not value:
         if target.required:
             raise CellError("required")
         return ""
-    if target.clean is not None:
-        value = target.clean(value)
-    if len(value) > target.max_length:
+    cleaned: Any = value if target.clean is None else target.clean(value)
+    if isinstance(cleaned, str) and len(cleaned) > target.max_length:
         raise CellError("too_long", limit=target.max_length)
-    return value
+    return cleaned
 
 
 def split_name(full: str) -> tuple[str, str]:

@@ -15,16 +15,28 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.utils import timezone
 
 from amity.core import access, crypto
 from amity.core.models import Membership
+from amity.customers import fields
 from amity.customers.imports import mapping
-from amity.customers.imports.mapping import BY_KEY, CellError
-from amity.customers.models import Company, ImportJob, Person
+from amity.customers.imports.mapping import CellError
+from amity.customers.models import (
+    ADDRESS_KINDS,
+    Company,
+    CompanyTag,
+    ImportJob,
+    Person,
+    PersonTag,
+)
 
 CHUNK = 2000
 SENSITIVE = Person.SENSITIVE_FIELDS
+PHONES = ("phone", "mobile")
+CONSENTS = ("email_consent", "messaging_consent")
 Progress = Callable[[str, int], None]
 
 
@@ -43,6 +55,7 @@ class Row:
     values: dict[str, Any]  # model attribute names (owner_id, company name under "company")
     sensitive: dict[str, str]
     match: dict[str, Any] | None = None  # the existing record's current values
+    tags: list[str] | None = None  # tag names, when a tags column is mapped
 
 
 @dataclass
@@ -52,6 +65,8 @@ class Update:
     company_id: int | None
     changes: dict[str, list[Any]]  # attname -> [old, new]
     sealed: dict[str, str]
+    tags: list[str] | None = None  # the new tag names, when they change
+    old_tags: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -109,8 +124,12 @@ class Context:
         self.mapping = {int(i): key for i, key in job.mapping.items() if key}
         self.header: list[str] = list(job.header)
         self._sealer: crypto.Sealer | None = None
+        self.now = timezone.now()
+        self.targets = {
+            t.key: t for t in mapping.targets_for(job.kind, workspace_id=member.workspace_id)
+        }
         self.columns = [
-            (i, BY_KEY[key], self.header[i] if i < len(self.header) else str(i + 1))
+            (i, self.targets[key], self.header[i] if i < len(self.header) else str(i + 1))
             for i, key in sorted(self.mapping.items())
         ]
         self.name_keys = [k for k in ("first_name", "last_name") if k in self.mapping.values()]
@@ -139,11 +158,29 @@ class Context:
         return self.reveal_scope == "team" and owner_id in self.team
 
 
+def _phones(ctx: Context, number: int, values: dict[str, Any], cells: list[str]) -> list[RowError]:
+    """Store phones as the services do: E.164, local numbers read in the row's country."""
+    region = next(
+        (str(values[f"{k}_country"]) for k in ADDRESS_KINDS if values.get(f"{k}_country")), None
+    )
+    errors = []
+    for index, target, column in ctx.columns:
+        if target.key in PHONES and values.get(target.key):
+            try:
+                values[target.key] = fields.e164(values[target.key], region, target.key)
+            except ValidationError:
+                raw = cells[index] if index < len(cells) else ""
+                code = "phone_country" if region is None else "phone"
+                errors.append(RowError(number, column, raw.strip()[:200], code))
+    return errors
+
+
 def clean_row(ctx: Context, number: int, cells: list[str]) -> Row | list[RowError]:
     """Return the row's cleaned values, or the errors of its bad cells."""
     values: dict[str, Any] = {}
     sensitive: dict[str, str] = {}
     errors: list[RowError] = []
+    tags: list[str] | None = None
     for index, target, column in ctx.columns:
         key = target.key
         raw = cells[index] if index < len(cells) else ""
@@ -169,8 +206,17 @@ def clean_row(ctx: Context, number: int, cells: list[str]) -> Row | list[RowErro
             values.setdefault("last_name", last)
         elif key == "company":
             values["company"] = value
+        elif key.startswith("custom."):
+            if value not in ("", None):  # a blank cell leaves the value as it is
+                values.setdefault("custom", {})[key.removeprefix("custom.")] = value
+        elif key == "tags":
+            tags = value or None  # a blank cell leaves the tags as they are
+        elif value == "" and key in CONSENTS:
+            continue  # a blank cell leaves consent as it is
         else:
             values[target.model_field] = value
+    if not errors:
+        errors = _phones(ctx, number, values, cells)
     if errors:
         return errors
     if ctx.job.kind == "person":
@@ -178,7 +224,7 @@ def clean_row(ctx: Context, number: int, cells: list[str]) -> Row | list[RowErro
             values.setdefault(key, "")
         if not values.get("last_name"):
             return [RowError(number, ctx.last_name_column, "", "required")]
-    return Row(number, values, sensitive)
+    return Row(number, values, sensitive, tags=tags)
 
 
 def _key(ctx: Context, row: Row) -> str | None:
@@ -204,9 +250,9 @@ def _key(ctx: Context, row: Row) -> str | None:
 def _fields(ctx: Context) -> list[str]:
     names = ["id", "uid", "owner_id", "version"]
     names += [
-        BY_KEY[k].model_field if BY_KEY[k].model_field != "company" else "company_id"
+        ctx.targets[k].model_field if ctx.targets[k].model_field != "company" else "company_id"
         for k in ctx.mapping.values()
-        if not BY_KEY[k].sensitive and k not in ("owner", "full_name")
+        if not ctx.targets[k].sensitive and k not in ("owner", "full_name", "tags")
     ]
     if "full_name" in ctx.mapping.values():
         names += ["first_name", "last_name"]
@@ -276,6 +322,16 @@ def _existing(
             ]
         for key in keys:
             found.setdefault(key, record)  # the oldest record wins
+    if "tags" in ctx.mapping.values() and records:
+        link = PersonTag if ctx.job.kind == "person" else CompanyTag
+        owner = f"{ctx.job.kind}_id"
+        tag_names: dict[int, list[str]] = {}
+        for pk, name in link.objects.filter(
+            workspace_id=ctx.member.workspace_id, **{f"{owner}__in": [r["id"] for r in records]}
+        ).values_list(owner, "tag__name"):
+            tag_names.setdefault(pk, []).append(name)
+        for record in records:
+            record["_tags"] = sorted(tag_names.get(record["id"], []), key=str.lower)
     return found
 
 
@@ -331,9 +387,13 @@ def _decide(ctx: Context, plan: Plan, row: Row, seen: dict[str, int]) -> None:
         seen[key] = row.number
     if row.match is None or action == ImportJob.OnMatch.CREATE:
         if row.sensitive and not ctx.may_reveal_for(row.values.get("owner_id", ctx.member.user_id)):
-            column = next(ctx.header[i] for i, k in ctx.mapping.items() if BY_KEY[k].sensitive)
+            column = next(ctx.header[i] for i, k in ctx.mapping.items() if ctx.targets[k].sensitive)
             plan.errors.append(RowError(row.number, column, mapping.MASKED, "not_yours"))
             return
+        for flag in CONSENTS:
+            # When consent was given, for proof (GDPR Art. 7(1)), as the services record it.
+            if row.values.get(flag) is True:
+                row.values[f"{flag}_at"] = ctx.now
         plan.creates.append(row)
         return
     if action == ImportJob.OnMatch.SKIP:
@@ -348,23 +408,40 @@ def _decide(ctx: Context, plan: Plan, row: Row, seen: dict[str, int]) -> None:
     changes: dict[str, list[Any]] = {}
     for name, value in row.values.items():
         attname: str = name
+        if name == "custom":
+            value = {**(current.get("custom") or {}), **value}
         if name == "company":
             attname, value = "company_id", plan.companies.get(str(value).casefold())
             if value is None and row.values["company"]:
                 value = ("new", str(row.values["company"]).casefold())
         if current.get(attname) != value:
             changes[attname] = [current.get(attname), value]
+    for flag in CONSENTS:
+        if flag in changes:
+            changes[f"{flag}_at"] = [None, ctx.now]
+    new_tags = None
+    old_tags: list[str] = current.get("_tags", [])
+    if row.tags is not None and [t.lower() for t in row.tags] != [t.lower() for t in old_tags]:
+        new_tags = row.tags
     sealed: dict[str, str] = {}
     for name, value in row.sensitive.items():
         index = ctx.sealer.blind_index(name, value)
         if current.get(f"{name}_bidx") != index:
             sealed[name] = ctx.sealer.seal("person", name, str(current["uid"]), value)
             sealed[f"{name}_bidx"] = index
-    if not changes and not sealed:
+    if not changes and not sealed and new_tags is None:
         plan.unchanged += 1
         return
     plan.updates.append(
-        Update(current["id"], current["uid"], current.get("company_id"), changes, sealed)
+        Update(
+            current["id"],
+            current["uid"],
+            current.get("company_id"),
+            changes,
+            sealed,
+            new_tags,
+            old_tags,
+        )
     )
 
 

@@ -15,12 +15,23 @@ from datetime import datetime
 from typing import Any
 
 from django.db import connection, models
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from amity.core import audit, bulk, crypto, search
 from amity.core.models import Membership
+from amity.customers import fields
 from amity.customers.imports.plan import CHUNK, Plan, Row, Update, seal_row
-from amity.customers.models import Company, ImportJob, ImportRowError, Person, TimelineEvent
+from amity.customers.models import (
+    Company,
+    CompanyTag,
+    ImportJob,
+    ImportRowError,
+    Person,
+    PersonTag,
+    Tag,
+    TimelineEvent,
+)
 
 # Called after each written chunk with the number of rows written so far. Tests
 # use it to fail (or slow) a write halfway; it is None in production.
@@ -39,6 +50,8 @@ class _Doc:
     def __init__(self, pk: int, values: dict[str, Any]) -> None:
         self.pk = pk
         self._values = values
+        # customers.search reads tag names; imported rows bring theirs along.
+        self._tag_names: tuple[str, ...] = tuple(values.get("_tags", ()))
 
     def __getattr__(self, name: str) -> Any:
         return self._values.get(name, "")
@@ -46,6 +59,17 @@ class _Doc:
 
 def _q(name: str) -> str:
     return connection.ops.quote_name(name)
+
+
+def prep(model: type[Company] | type[Person], attname: str, value: Any) -> Any:
+    """Return a value as the database takes it (datetimes; other values pass as they are)."""
+    if isinstance(value, dict | list):
+        return json.dumps(value)
+    if isinstance(value, datetime):
+        field = model._meta.get_field(attname)
+        assert isinstance(field, models.DateTimeField)
+        return field.get_db_prep_value(value, connection)
+    return value
 
 
 def _insert(
@@ -56,12 +80,9 @@ def _insert(
 ) -> list[tuple[int, dict[str, Any]]]:
     """Insert new records; return (id, values) for each, in order."""
     fields = list(model._meta.concrete_fields)
-    defaults: dict[str, Any] = {}
-    for f in fields:
-        if isinstance(f, models.CharField | models.TextField):
-            defaults[f.attname] = ""
-        else:
-            defaults[f.attname] = None
+    # Every column the import does not fill gets the model field's default (as
+    # the benchmark loader does), so fields added later need no change here.
+    defaults = dict(zip([f.attname for f in fields], bulk.field_defaults(fields), strict=True))
     prepped_now = model._meta.get_field("created_at").get_db_prep_value(now, connection)
     meta = {
         "workspace_id": member.workspace_id,
@@ -72,6 +93,7 @@ def _insert(
         "updated_at": prepped_now,
     }
     uid_field = model._meta.get_field("uid")
+    stamps = [f.attname for f in fields if isinstance(f, models.DateTimeField)]
     as_hex = connection.vendor == "sqlite"
     names = [f.attname for f in fields]
     ids = bulk.reserve_ids(model._meta.db_table, len(rows))
@@ -80,12 +102,20 @@ def _insert(
     base = {**defaults, **meta}
     for pk, row in zip(ids, rows, strict=True):
         values = {**base, **row, "id": pk}
+        for name in stamps:
+            if name in row and row[name] is not None:
+                values[name] = prep(model, name, row[name])
         uid = values["uid"]
         values["uid"] = uid.hex if as_hex else uid_field.get_db_prep_value(uid, connection)
         params.append(tuple([values[n] for n in names]))
         values["uid"] = uid
         out.append((pk, values))
-    bulk.insert_rows(model._meta.db_table, [f.column or f.attname for f in fields], params)
+    bulk.insert_rows(
+        model._meta.db_table,
+        [f.column or f.attname for f in fields],
+        params,
+        json_columns=bulk.json_columns(model),
+    )
     return out
 
 
@@ -148,12 +178,54 @@ def _create_companies(member: Membership, job: ImportJob, plan: Plan, now: datet
         _timeline(member, "company", job, created, now)
 
 
+def _tag_ids(workspace_id: int, names: set[str]) -> dict[str, int]:
+    """Return {lowercased name: tag id}, creating the tags the workspace lacks."""
+    if not names:
+        return {}
+    lowered = {n.lower(): n for n in names}
+
+    def known() -> dict[str, int]:
+        return {
+            str(name).lower(): pk
+            for pk, name in Tag.objects.annotate(lname=Lower("name"))
+            .filter(workspace_id=workspace_id, lname__in=list(lowered))
+            .values_list("pk", "name")
+        }
+
+    ids = known()
+    missing = [
+        Tag(workspace_id=workspace_id, name=n) for low, n in lowered.items() if low not in ids
+    ]
+    if missing:
+        Tag.objects.bulk_create(missing, ignore_conflicts=True)
+        ids = known()
+    return ids
+
+
+def _link_tags(member: Membership, kind: str, created: list[tuple[int, dict[str, Any]]]) -> None:
+    """Link new records to their tags (one query for the tags, one for the links)."""
+    wanted = {n for _, values in created for n in values.get("_tags", ())}
+    ids = _tag_ids(member.workspace_id, wanted)
+    if not ids:
+        return
+    link: Any = PersonTag if kind == "person" else CompanyTag
+    link.objects.bulk_create(
+        [
+            link(workspace_id=member.workspace_id, tag_id=ids[n.lower()], **{f"{kind}_id": pk})
+            for pk, values in created
+            for n in values.get("_tags", ())
+        ],
+        batch_size=CHUNK,
+    )
+
+
 def _new_values(sealer: crypto.Sealer, plan: Plan, row: Row) -> dict[str, Any]:
     values = dict(row.values)
     if "company" in values:
         name = values.pop("company")
         values["company_id"] = plan.companies.get(name.casefold()) if name else None
     values["uid"] = uid = uuid.uuid4()
+    values["_tags"] = row.tags or []
     if row.sensitive:
         values.update(seal_row(sealer, uid, row.sensitive))
     return values
@@ -178,16 +250,19 @@ def _apply_updates(
         groups.setdefault(columns, []).append(update)
     with connection.cursor() as cursor:
         for columns, updates in groups.items():
-            sets = ", ".join(f"{_q(c)} = %s" for c in columns)
+            sets = "".join(f"{_q(c)} = %s, " for c in columns)
             sql = (
-                f"UPDATE {table} SET {sets}, {_q('version')} = {_q('version')} + 1, "  # noqa: S608
+                f"UPDATE {table} SET {sets}{_q('version')} = {_q('version')} + 1, "  # noqa: S608
                 f'{_q("updated_at")} = %s WHERE "workspace_id" = %s AND {_q("id")} = %s'
             )
             cursor.executemany(
                 sql,
                 [
                     (
-                        *(u.sealed[c] if c in u.sealed else u.changes[c][1] for c in columns),
+                        *(
+                            u.sealed[c] if c in u.sealed else prep(model, c, u.changes[c][1])
+                            for c in columns
+                        ),
                         updated_at,
                         member.workspace_id,
                         u.pk,
@@ -206,6 +281,8 @@ def _apply_updates(
         for name in update.sealed:
             if not name.endswith("_bidx"):
                 changes[name] = [CHANGED, CHANGED]
+        if update.tags is not None:
+            changes["tags"] = [", ".join(update.old_tags), ", ".join(update.tags)]
         audit.record(
             audit.Action.UPDATE,
             workspace=member.workspace_id,
@@ -237,13 +314,18 @@ def _apply_updates(
             )
         )
     TimelineEvent.objects.bulk_create(entries, batch_size=CHUNK)
+    tagged = {u.pk: u.tags for u in plan.updates if u.tags is not None}
     ids = [u.pk for u in plan.updates]
     for start in range(0, len(ids), CHUNK):
         objs = list(
             model._default_manager.filter(
                 workspace_id=member.workspace_id, pk__in=ids[start : start + CHUNK]
-            )
+            ).prefetch_related("tag_links__tag")
         )
+        for obj in objs:
+            if obj.pk in tagged:
+                # Updates are the rare case: link as the services do, one record at a time.
+                fields.set_tags(obj, tagged[obj.pk])
         search.index_many(objs)
 
 
@@ -275,6 +357,7 @@ def write(
             raise Cancelled
         chunk = plan.creates[start : start + CHUNK]
         created = _insert(model, member, [_new_values(sealer, plan, r) for r in chunk], now)
+        _link_tags(member, job.kind, created)
         search.index_new(
             member.workspace_id, job.kind, [_Doc(pk, v) for pk, v in created], bulk.reserve_ids
         )
