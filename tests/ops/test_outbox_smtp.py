@@ -149,3 +149,35 @@ def test_the_worker_runs_queued_deliveries(
     )
     assert statuses == {"sent"}
     assert DBTaskResult.objects.exclude(status="SUCCESSFUL").count() == 0
+
+
+def test_it_sends_attachments_and_html(
+    world: World, smtp_server: SmtpServer, django_capture_on_commit_callbacks: Capture
+) -> None:
+    pdf = b"%PDF-1.7\n\x00\xff binary"
+    invitation = b"BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nEND:VCALENDAR\r\n"
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        outbox.queue_email(
+            workspace_id=world.acme.pk,
+            to=["bob@acme.test"],
+            subject="Your quote",
+            body="Attached.",
+            html="<p>Attached.</p>",
+            attachments=[
+                outbox.Attachment("Q-0001.pdf", pdf, "application/pdf"),
+                outbox.Attachment("invite.ics", invitation, "text/calendar; method=REQUEST"),
+            ],
+        )
+
+    sent = smtp_server.messages[0]
+    parts = {part.get_content_type(): part for part in sent.walk()}
+    assert parts["text/html"].get_payload(decode=True).strip() == b"<p>Attached.</p>"
+    assert parts["application/pdf"].get_filename() == "Q-0001.pdf"
+    assert parts["application/pdf"].get_payload(decode=True) == pdf
+    calendar = parts["text/calendar"]
+    assert calendar.get_param("method") == "REQUEST"
+    assert calendar.get_payload(decode=True).replace(b"\r\n", b"\n") == invitation.replace(
+        b"\r\n", b"\n"
+    )
+    stored = OutboxMessage.objects.get()
+    assert "attachments" not in stored.payload  # nothing of the content is kept once sent

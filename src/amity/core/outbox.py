@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.core.mail import EmailMultiAlternatives
@@ -13,18 +15,48 @@ from amity.core.models import OutboxMessage
 MAX_ATTEMPTS = 8
 
 
+@dataclass(frozen=True)
+class Attachment:
+    """A file sent with an email: a quote's PDF, a meeting's .ics invitation."""
+
+    filename: str
+    content: bytes
+    content_type: str  # may carry parameters, e.g. "text/calendar; method=REQUEST"
+
+    def as_payload(self) -> dict[str, str]:
+        return {
+            "filename": self.filename,
+            "content_type": self.content_type,
+            "content_b64": base64.b64encode(self.content).decode("ascii"),
+        }
+
+
 def queue_email(
     *,
     to: list[str],
     subject: str,
     body: str,
     workspace_id: int | None = None,
+    html: str = "",
+    attachments: list[Attachment] | tuple[Attachment, ...] = (),
+    reply_to: list[str] | None = None,
 ) -> OutboxMessage:
-    """Record an email to send once the surrounding transaction commits."""
+    """Record an email to send once the surrounding transaction commits.
+
+    Attachments travel inside the message row, so the email that leaves is
+    exactly the one written with the change, even if the source file changes later.
+    """
+    payload: dict[str, object] = {"to": to, "subject": subject, "body": body}
+    if html:
+        payload["html"] = html
+    if attachments:
+        payload["attachments"] = [attachment.as_payload() for attachment in attachments]
+    if reply_to:
+        payload["reply_to"] = reply_to
     message = OutboxMessage.objects.create(
         workspace_id=workspace_id,
         kind=OutboxMessage.Kind.EMAIL,
-        payload={"to": to, "subject": subject, "body": body},
+        payload=payload,
     )
     from amity.core.tasks import deliver_outbox_message
 
@@ -60,12 +92,7 @@ def deliver(message_id: int) -> str:
         message.next_attempt_at = now + LEASE
         message.save(update_fields=["attempts", "next_attempt_at"])
     payload = message.payload
-    email = EmailMultiAlternatives(
-        subject=payload["subject"],
-        body=payload["body"],
-        to=payload["to"],
-        headers={"Message-ID": f"<{message.uid}@amity>"},
-    )
+    email = build_email(message)
     try:
         email.send()
     except Exception as exc:  # noqa: BLE001 - any transport failure is retried
@@ -85,6 +112,22 @@ def deliver(message_id: int) -> str:
         payload={"to": payload["to"], "subject": payload["subject"], "body": ""},
     )
     return "sent"
+
+
+def build_email(message: OutboxMessage) -> EmailMultiAlternatives:
+    payload = message.payload
+    email = EmailMultiAlternatives(
+        subject=payload["subject"],
+        body=payload["body"],
+        to=payload["to"],
+        reply_to=payload.get("reply_to") or None,
+        headers={"Message-ID": f"<{message.uid}@amity>"},
+    )
+    if payload.get("html"):
+        email.attach_alternative(payload["html"], "text/html")
+    for item in payload.get("attachments", []):
+        email.attach(item["filename"], base64.b64decode(item["content_b64"]), item["content_type"])
+    return email
 
 
 def due_message_ids(limit: int = 100) -> list[int]:
