@@ -320,6 +320,9 @@ class Event(models.Model):
     title = models.CharField(_("title"), max_length=200)
     starts_at = models.DateTimeField(_("starts"))
     ends_at = models.DateTimeField(_("ends"))
+    # An all-day event spans whole local days: starts_at is the first day's midnight and
+    # ends_at the midnight after the last day, in the organizer's time zone.
+    all_day = models.BooleanField(_("all day"), default=False)
     location = models.CharField(_("location or video link"), max_length=300, blank=True)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
