@@ -287,8 +287,9 @@ class GenContext:
         obj_repr: str,
         at: datetime,
         changes: dict[str, Any] | None = None,
+        action: audit.Action = audit.Action.CREATE,
     ) -> None:
-        """Queue one "create" audit event, chained as audit.record would."""
+        """Queue one audit event ("create" unless told), chained as audit.record would."""
         # audit._digest reads only attributes: a light stand-in spares a model instance per row.
         event = cast(
             AuditEvent,
@@ -299,7 +300,7 @@ class GenContext:
                 at=at,
                 actor_id=actor.pk,
                 actor_label=actor.email,
-                action=audit.Action.CREATE.value,
+                action=action.value,
                 object_type=obj_type,
                 object_id=str(obj_id),
                 object_repr=obj_repr[:200],
@@ -672,6 +673,13 @@ def _generate_workspace(
     return ctx
 
 
+def _register_steps() -> None:
+    """Register the modules' data steps (imported here: they import this module)."""
+    from amity.bench import sales
+
+    sales.register_data()
+
+
 def extra_workspaces(contacts: int) -> list[tuple[str, str, int]]:
     """Return the smaller workspaces beside the main one (for multi-tenant load tests)."""
     size = min(max(contacts // 50, 100), 20_000)
@@ -702,6 +710,7 @@ def ensure(
         progress("Emptying the previous benchmark data …")
         call_command("flush", interactive=False, verbosity=0)
     crypto.clear_cache()
+    _register_steps()
     started = time.perf_counter()
     loader = Loader()
     rng = random.Random(seed)

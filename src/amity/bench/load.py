@@ -1,9 +1,11 @@
 """TESTPLAN R9: a bounded load test against `amity serve` (stdlib threads and http.client).
 
 Several users of several workspaces run a closed loop: 80 % reads (the people
-list, global search, a customer's 360 page, the API list) and 20 % writes (API
-PATCH with If-Match). Each writer edits its own records, so a 412 is rare and
-counts as planned (the writer fetches the new ETag and goes on). The run stops
+list, global search, a customer's 360 page, the API list, a pipeline board, the
+deals API list) and 20 % writes (half API PATCH of a person, half moving a deal
+to another open stage, both with If-Match). Each writer edits its own records,
+so a 412 is rare and counts as planned (the writer fetches the new ETag and
+goes on). The run stops
 by itself after `duration` seconds and reports req/s, p50/p95/p99 and errors.
 Only 127.0.0.1 is contacted.
 """
@@ -27,8 +29,9 @@ from amity.bench.runner import Server, percentile
 from amity.core import services
 from amity.core.models import Membership
 from amity.customers.models import Person
+from amity.sales.models import Deal, Pipeline, Stage
 
-READS = ["list", "search", "360", "api list"]
+READS = ["list", "search", "360", "api list", "board", "api deals"]
 PREFIXES = ["han", "ber", "mo", "ka", "sch", "lin", "jo", "ol", "ra", "nu"]
 MAX_DURATION = 3 * 3600
 TARGET_RPS = 100
@@ -45,6 +48,11 @@ class Actor:
     read_ids: list[int]
     write_ids: list[int]
     etags: dict[int, str] = field(default_factory=dict)
+    boards: list[int] = field(default_factory=list)  # pipeline ids
+    # Open stages per pipeline, the deals this actor moves, and their (ETag, pipeline, stage).
+    open_stages: dict[int, list[int]] = field(default_factory=dict)
+    deal_ids: list[int] = field(default_factory=list)
+    deals: dict[int, tuple[str, int, int]] = field(default_factory=dict)
 
 
 @dataclass
@@ -91,6 +99,7 @@ def actors(per_workspace: int = 3) -> list[Actor]:
             .order_by("id")
             .values_list("id", flat=True)[:5000]
         )
+        boards, open_stages, deal_ids = _sales(workspace_id)
         for n, member in enumerate(chosen[:per_workspace]):
             _, token = services.create_token(member, "load test")
             result.append(
@@ -100,9 +109,34 @@ def actors(per_workspace: int = 3) -> list[Actor]:
                     token=token,
                     read_ids=ids,
                     write_ids=ids[n::per_workspace][:200],
+                    boards=boards,
+                    open_stages=open_stages,
+                    deal_ids=deal_ids[n::per_workspace][:200],
                 )
             )
     return result
+
+
+def _sales(workspace_id: int) -> tuple[list[int], dict[int, list[int]], list[int]]:
+    """Return a workspace's pipelines, their open stages and some open deals to move."""
+    boards = list(
+        Pipeline.objects.filter(workspace_id=workspace_id, deleted_at__isnull=True)
+        .order_by("position", "id")
+        .values_list("id", flat=True)
+    )
+    open_stages: dict[int, list[int]] = {}
+    for pipeline_id, stage_id in (
+        Stage.objects.filter(workspace_id=workspace_id, is_won=False, is_lost=False)
+        .order_by("position", "id")
+        .values_list("pipeline_id", "id")
+    ):
+        open_stages.setdefault(pipeline_id, []).append(stage_id)
+    deal_ids = list(
+        Deal.objects.filter(workspace_id=workspace_id, deleted_at__isnull=True, status="open")
+        .order_by("id")
+        .values_list("id", flat=True)[:5000]
+    )
+    return boards, open_stages, deal_ids
 
 
 class Driver:
@@ -141,15 +175,48 @@ class Driver:
             status, head, _ = self._request(method, path, headers, body)
         except (http.client.HTTPException, OSError):
             status, head = 599, {}
-        planned = op == "write" and status == 412
+        planned = op in ("write", "move deal") and status == 412
         self.tally.add(op, (time.perf_counter() - start) * 1000, status, planned)
         return status, head
+
+    def move_deal(self, actor: Actor, api: dict[str, str]) -> None:
+        """Move one of the actor's deals to another open stage of its pipeline (If-Match)."""
+        pk = self.rng.choice(actor.deal_ids)
+        if pk not in actor.deals:
+            status, head, body = self._get_json(f"/api/v1/deals/{pk}", api)
+            if status != 200:
+                return
+            actor.deals[pk] = (head.get("ETag", ""), body["pipeline"], body["stage"])
+        etag, pipeline, stage = actor.deals[pk]
+        choices = [s for s in actor.open_stages.get(pipeline, []) if s != stage]
+        if not choices:
+            return
+        target = self.rng.choice(choices)
+        headers = {**api, "If-Match": etag, "Content-Type": "application/json"}
+        body = json.dumps({"stage": target}).encode()
+        status, head = self._timed("move deal", "POST", f"/api/v1/deals/{pk}/move", headers, body)
+        if status == 200:
+            actor.deals[pk] = (head.get("ETag", ""), pipeline, target)
+        else:
+            actor.deals.pop(pk, None)  # read it again next time
+
+    def _get_json(self, path: str, headers: dict[str, str]) -> tuple[int, dict[str, str], Any]:
+        start = time.perf_counter()
+        try:
+            status, head, data = self._request("GET", path, headers)
+        except (http.client.HTTPException, OSError):
+            status, head, data = 599, {}, b""
+        self.tally.add("api detail", (time.perf_counter() - start) * 1000, status)
+        return status, head, json.loads(data) if status == 200 else None
 
     def step(self, actor: Actor) -> None:
         rng = self.rng
         page = {"Cookie": actor.cookie}
         api = {"Authorization": f"Bearer {actor.token}"}
-        if rng.random() < 0.2:
+        if rng.random() < 0.1 and actor.deal_ids:
+            self.move_deal(actor, api)
+            return
+        if rng.random() < 0.1 / 0.9:
             pk = rng.choice(actor.write_ids)
             if pk not in actor.etags:
                 _, head = self._timed("api detail", "GET", f"/api/v1/people/{pk}", api)
@@ -168,6 +235,11 @@ class Driver:
             self._timed(op, "GET", f"/search/?q={rng.choice(PREFIXES)}", page)
         elif op == "360":
             self._timed(op, "GET", f"/people/{rng.choice(actor.read_ids)}/", page)
+        elif op == "board" and actor.boards:
+            owner = rng.choice(["", "?owner=me"])
+            self._timed(op, "GET", f"/deals/pipelines/{rng.choice(actor.boards)}/{owner}", page)
+        elif op == "api deals":
+            self._timed(op, "GET", "/api/v1/deals?limit=50", api)
         else:
             self._timed(op, "GET", "/api/v1/people?sort=name&limit=50", api)
 

@@ -14,8 +14,8 @@ from typing import Any
 
 from django.db import connection, transaction
 
-from amity.bench import generator
-from amity.bench.registry import Request, Scenario, pending, register
+from amity.bench import generator, sales
+from amity.bench.registry import Request, Scenario, register
 from amity.core.models import Membership, User, Workspace
 from amity.core.paging import COUNT_CAP, _encode
 from amity.customers import exports, selectors
@@ -321,8 +321,7 @@ def builtin() -> None:
             description="CSV export job of 100,000 people (all when fewer), as the worker runs it",
         )
     )
-    pending("pipeline board", "the sales module (deals, pipelines) has not landed", 150)
-    pending("funnel report", "the sales module (deals, pipelines) has not landed")
+    sales.register_scenarios()
     register(
         Scenario(
             "import 100k",
