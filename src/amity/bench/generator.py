@@ -100,8 +100,12 @@ class Summary:
         return self.total_rows / self.seconds if self.seconds else 0.0
 
 
+# Raised when the data set gains rows, so an older data set of the same size is rebuilt.
+DATA_VERSION = 2  # 2: deals
+
+
 def workspace_name(contacts: int, seed: int) -> str:
-    return f"Bench {contacts} #{seed}"
+    return f"Bench {contacts} #{seed} v{DATA_VERSION}"
 
 
 # The fast path ------------------------------------------------------------------
