@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from decimal import Decimal
 from typing import Any
 
@@ -49,9 +50,9 @@ def _check_deals(ws: Workspace) -> None:
         for t in StageTotal.objects.filter(workspace=ws)
     }
     assert kept == _totals_as_the_service_keeps_them(ws)
-    assert DealPerson.objects.filter(workspace=ws).count() >= Deal.objects.filter(
-        workspace=ws
-    ).count()
+    assert (
+        DealPerson.objects.filter(workspace=ws).count() >= Deal.objects.filter(workspace=ws).count()
+    )
     for deal in Deal.objects.filter(workspace=ws).select_related("stage")[:60]:
         changes = list(
             DealStageChange.objects.filter(workspace=ws, deal=deal).order_by("changed_at", "id")
@@ -60,7 +61,7 @@ def _check_deals(ws: Workspace) -> None:
         assert changes[0].from_stage_id is None and changes[0].changed_at == deal.created_at
         assert changes[-1].to_stage_id == deal.stage_id
         assert changes[-1].changed_at == deal.stage_entered_at
-        assert all(a.to_stage_id == b.from_stage_id for a, b in zip(changes, changes[1:]))
+        assert all(a.to_stage_id == b.from_stage_id for a, b in itertools.pairwise(changes))
         assert deal.version == len(changes)
         expected = "won" if deal.stage.is_won else "lost" if deal.stage.is_lost else "open"
         assert deal.status == expected
