@@ -91,7 +91,8 @@
     var handle = event.target.closest ? event.target.closest(".cal-resize") : null;
     var item = handle ? handle.closest(".cal-event[data-resize]") : null;
     if (!item || event.button !== 0) { return; }
-    event.preventDefault();  // no native drag (that would move the event) and no text selection
+    event.preventDefault();  // no text selection
+    item.draggable = false;  // and no native drag, which would move the event instead
     var rect = item.getBoundingClientRect();
     resizing = { item: item, top: rect.top, quarter: quarterHeight(item), quarters: 0 };
     resizing.quarters = Math.max(1, Math.round(rect.height / resizing.quarter));
@@ -113,6 +114,7 @@
     swallowClick = true;
     window.setTimeout(function () { swallowClick = false; }, 300);
     item.classList.remove("cal-resizing");
+    item.draggable = true;
     var end = shift(item.dataset.start, quarters * QUARTER);
     if (end === item.dataset.end) { item.style.height = ""; return; }
     send(item.dataset.resize, { end: end, version: item.dataset.version });
