@@ -116,10 +116,12 @@ def test_the_agenda_is_bounded(world: World, monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setattr(layout, "AGENDA_LIMIT", 3)
     for n in range(5):
         _event(world, world.bob, date(2026, 12, 2 + n), time(9), time(10), f"E{n}")
+    _event(world, world.bob, date(2026, 12, 4), time(11), time(12), "Second on the 4th")
     cal = layout.Calendars(world.member(world.bob), zone("UTC"), [world.bob])
     agenda = layout.agenda(cal, date(2026, 12, 2))
-    assert agenda.truncated and agenda.last == date(2026, 12, 4)
-    assert [d.date.day for d in agenda.days] == [2, 3, 4]
+    # The 4th did not fit whole: the page ends on the 3rd and "later" starts at the 4th.
+    assert agenda.truncated and agenda.last == date(2026, 12, 3)
+    assert [d.date.day for d in agenda.days] == [2, 3]
 
 
 @pytest.mark.parametrize("view", ["day", "week", "month", "agenda"])

@@ -329,7 +329,7 @@ class AgendaDay:
 class Agenda:
     days: list[AgendaDay]
     last: date  # the last day the agenda covers
-    truncated: bool  # more events than AGENDA_LIMIT: continue from `last`
+    truncated: bool  # more events than AGENDA_LIMIT: "later" continues after `last`
 
 
 def agenda(cal: Calendars, first: date) -> Agenda:
@@ -338,8 +338,11 @@ def agenda(cal: Calendars, first: date) -> Agenda:
     items = fetch(cal, first, last, limit=AGENDA_LIMIT + 1)
     truncated = len(items) > AGENDA_LIMIT
     if truncated:
-        items = items[:AGENDA_LIMIT]
-        last = max(first, days_of(items[-1])[0])
+        # Show whole days only: up to the day before the first event left out, so
+        # "later" (from the day after `last`) misses nothing.
+        cut = days_of(items[AGENDA_LIMIT])[0]
+        last = max(first, cut - timedelta(days=1))
+        items = [i for i in items[:AGENDA_LIMIT] if days_of(i)[0] <= last]
     by_day: dict[date, list[Item]] = {}
     for item in items:
         start, end = days_of(item)
