@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from django.db import connection
@@ -124,12 +124,15 @@ def test_the_agenda_is_bounded(world: World, monkeypatch: pytest.MonkeyPatch) ->
     assert [d.date.day for d in agenda.days] == [2, 3]
 
 
+@pytest.mark.parametrize("team", [False, True])
 @pytest.mark.parametrize("view", ["day", "week", "month", "agenda"])
 def test_each_view_costs_the_same_queries_whatever_the_events(
-    world: World, as_user: Callable[[User], Client], view: str
+    world: World, as_user: Callable[[User], Client], view: str, team: bool
 ) -> None:
     client = as_user(world.bob)
     url = f"/calendar/?view={view}&date=2026-12-02"
+    if team:
+        url += f"&team={world.east.pk}"
 
     def count() -> int:
         client.get(url)  # warm the session and caches
@@ -140,9 +143,10 @@ def test_each_view_costs_the_same_queries_whatever_the_events(
     _event(world, world.bob, date(2026, 12, 2), time(9), time(10))
     one = count()
     for n in range(12):
-        _event(world, world.bob, date(2026, 12, 2), time(10 + n % 8), time(11 + n % 8))
-        _all_day(world, world.bob, date(2026, 12, 2), date(2026, 12, 3), f"All {n}")
-    assert count() == one <= 12
+        who = world.sam if n % 2 else world.bob
+        _event(world, who, date(2026, 12, 2), time(10 + n % 8), time(11 + n % 8))
+        _all_day(world, who, date(2026, 12, 2), date(2026, 12, 3), f"All {n}")
+    assert count() == one <= 15
 
 
 # Time zones.
@@ -208,6 +212,27 @@ def test_an_all_day_event_is_added_with_dates(
     assert event.ends_at == datetime(2026, 12, 4, 23, 0, tzinfo=UTC)
     form = _text(client.get(f"/calendar/events/{event.pk}/"))
     assert 'value="2026-12-02"' in form and 'value="2026-12-04"' in form and "checked" in form
+
+
+def test_an_event_becomes_all_day_and_back_in_its_form(
+    world: World, as_user: Callable[[User], Client]
+) -> None:
+    event = _event(world, world.bob, date(2026, 12, 2), time(9), time(10), "Offsite")
+    client = as_user(world.bob)
+    data = {"title": "Offsite", "kind": "meeting", "date": "2026-12-02", "version": "1"}
+    response = client.post(
+        f"/calendar/events/{event.pk}/", {**data, "all_day": "on", "end_date": "2026-12-03"}
+    )
+    assert response.status_code == 302
+    event = _reload(event)
+    assert event.all_day and event.ends_at - event.starts_at == timedelta(days=2)
+    back = client.post(
+        f"/calendar/events/{event.pk}/",
+        {**data, "version": "2", "start": "13:00", "end": "14:00"},
+    )
+    assert back.status_code == 302
+    event = _reload(event)
+    assert not event.all_day and event.starts_at == datetime(2026, 12, 2, 13, tzinfo=UTC)
 
 
 def test_an_all_day_event_cannot_end_before_it_starts(
