@@ -406,3 +406,21 @@ def test_working_hours_shade_the_grid_and_set_where_it_opens(
     assert 'class="cal-slot" href="/calendar/new/?start=2026-12-02T09:00"' in html
     assert 'class="cal-slot" href="/calendar/new/?start=2026-11-30T10:00"' in html  # Monday
     assert 'class="cal-slot" href="/calendar/new/?start=2026-12-02T15:00"' in html
+
+
+def test_odd_parameters_fall_back_to_the_members_week(
+    world: World, as_user: Callable[[User], Client]
+) -> None:
+    client = as_user(world.bob)
+    page = client.get("/calendar/?view=year&date=2026-13-45&team=%C2%B2&member=x&member=99999")
+    assert page.status_code == 200 and 'data-testid="week"' in _text(page)
+    event = _event(world, world.bob, date(2026, 12, 2), time(9), time(10))
+    odd = client.post(
+        f"/calendar/events/{event.pk}/resize/", {"end": "2026-12-02T11:00", "version": "²"}
+    )
+    assert odd.status_code == 400 and _reload(event).version == 1
+    bad_day = client.post(
+        f"/calendar/events/{event.pk}/move/", {"start": "2026-13-45T11:00", "version": "1"}
+    )
+    assert bad_day.status_code == 400 and _reload(event).version == 1
+    assert client.get("/calendar/new/?start=2026-02-30T10:00").status_code == 200

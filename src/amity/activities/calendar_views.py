@@ -1,4 +1,5 @@
-"""The calendar: the member's week, add an event by clicking a slot, edit it, move it by drag."""
+"""The calendar: a day, week, month or agenda of the member's (or a team's) events; add an
+event by clicking a slot, edit it, move it and change its end by drag or keyboard."""
 
 from __future__ import annotations
 
@@ -30,8 +31,20 @@ from amity.customers.views import member_view
 
 
 def _day(value: str | None, member: Membership) -> date:
-    found = parse_date(value or "") if value and len(value) == 10 else None
+    try:
+        found = parse_date(value or "") if value and len(value) == 10 else None
+    except ValueError:  # well formed but no such day (2026-13-45)
+        found = None
     return found if found and 1900 <= found.year <= 2999 else local_today(member.user.time_zone)
+
+
+def _wall_clock(raw: str) -> datetime | None:
+    """Return a posted "YYYY-MM-DDTHH:MM" as a naive datetime, or None if it is not one."""
+    try:
+        found = parse_datetime(raw[:16]) if len(raw) >= 16 else None
+    except ValueError:
+        return None
+    return found if found and 1900 <= found.year <= 2999 else None
 
 
 def _week_url(day: date) -> str:
@@ -48,7 +61,7 @@ def _add_months(day: date, months: int) -> date:
 
 
 def _ids(values: list[str]) -> list[int]:
-    return [int(v) for v in values if v.isdigit() and len(v) < 10]
+    return [int(v) for v in values if v.isascii() and v.isdigit() and len(v) < 10]
 
 
 def _owners(request: HttpRequest, member: Membership) -> tuple[list[User], Team | None, bool]:
@@ -74,8 +87,7 @@ def _owners(request: HttpRequest, member: Membership) -> tuple[list[User], Team 
 def _keep(request: HttpRequest) -> str:
     """Return the picked team or members as query parameters ("&team=3"), to keep on links."""
     params: list[tuple[str, str]] = []
-    if request.GET.get("team", "").isdigit():
-        params.append(("team", request.GET["team"][:9]))
+    params += [("team", str(t)) for t in _ids([request.GET.get("team", "")])]
     params += [("member", str(m)) for m in _ids(request.GET.getlist("member"))[:TEAM_LIMIT]]
     return "&" + urlencode(params) if params else ""
 
@@ -233,10 +245,7 @@ def event_create(request: HttpRequest, member: Membership) -> HttpResponse:
     if not access.can(member, "task", "create"):
         raise PermissionDenied(_("Your role may not add events."))
     if request.method != "POST":
-        start = (
-            parse_datetime(request.GET.get("start", "")[:16]) if request.GET.get("start") else None
-        )
-        start = start or datetime.combine(
+        start = _wall_clock(request.GET.get("start", "")) or datetime.combine(
             local_today(member.user.time_zone), datetime.min.time()
         ).replace(hour=9)
         initial = {
@@ -310,10 +319,9 @@ def event_edit(request: HttpRequest, member: Membership, pk: int) -> HttpRespons
 def event_move(request: HttpRequest, member: Membership, pk: int) -> HttpResponse:
     """Move an event to the slot it was dropped on, keeping its length."""
     event = events.get_event(member, pk, "edit")
-    raw = request.POST.get("start", "")[:16]
-    start = parse_datetime(raw) if len(raw) == 16 else None
+    start = _wall_clock(request.POST.get("start", ""))
     version = request.POST.get("version", "")
-    if start is None or not version.isdigit() or not 1900 <= start.year <= 2999:
+    if start is None or not (version.isascii() and version.isdigit()):
         return HttpResponse(
             _("Choose a slot."), status=400, content_type="text/plain; charset=utf-8"
         )
@@ -342,10 +350,9 @@ def _conflict() -> HttpResponse:
 def event_resize(request: HttpRequest, member: Membership, pk: int) -> HttpResponse:
     """Give an event a new end (dragged or keyed), snapped to the quarter hour."""
     event = events.get_event(member, pk, "edit")
-    raw = request.POST.get("end", "")[:16]
-    end = parse_datetime(raw) if len(raw) == 16 else None
+    end = _wall_clock(request.POST.get("end", ""))
     version = request.POST.get("version", "")
-    if end is None or not version.isdigit() or not 1900 <= end.year <= 2999:
+    if end is None or not (version.isascii() and version.isdigit()):
         return HttpResponse(
             _("Choose when it ends."), status=400, content_type="text/plain; charset=utf-8"
         )
