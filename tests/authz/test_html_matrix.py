@@ -135,6 +135,10 @@ HTML_RULES: dict[str, Rule] = {
     "activities:event_move": _post(
         "task", action="edit", subject=subjects.event, data=lambda r: {"start": "x"}
     ),
+    "activities:event_resize": _post(
+        "task", action="edit", subject=subjects.event, data=lambda r: {"end": "x"}
+    ),
+    "activities:calendar_settings": Rule("member"),
     # Tasks.
     "activities:my_day": Rule("member"),
     "activities:team_tasks": Rule("member"),

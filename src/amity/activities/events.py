@@ -12,7 +12,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from amity.activities.models import Event
+from amity.activities.models import CalendarSettings, Event
 from amity.activities.recurrence import zone
 from amity.core import access, audit
 from amity.core.exceptions import VersionConflict
@@ -22,6 +22,7 @@ FIRST_HOUR, LAST_HOUR = 7, 20  # the hours the week view shows
 SLOT = timedelta(minutes=30)
 SLOTS = (LAST_HOUR - FIRST_HOUR) * 2
 WORKING = (8, 17)
+LONGEST_ALL_DAY = timedelta(days=366)
 
 
 def local_moment(member: Membership, day: date, at: time) -> datetime:
@@ -40,12 +41,17 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
     if not title or "\x00" in title:
         errors["title"] = _("Give the event a title.")
     starts, ends = data.get("starts_at"), data.get("ends_at")
+    all_day = bool(data.get("all_day"))
     if not isinstance(starts, datetime) or not isinstance(ends, datetime):
         errors["starts_at"] = _("Enter when it starts and ends.")
     elif ends <= starts:
         errors["ends_at"] = _("End it after it starts.")
-    elif ends - starts > timedelta(days=14):
-        errors["ends_at"] = _("Keep an event under two weeks.")
+    elif ends - starts > (LONGEST_ALL_DAY if all_day else timedelta(days=14)):
+        errors["ends_at"] = (
+            _("Keep an all-day event under a year.")
+            if all_day
+            else _("Keep an event under two weeks.")
+        )
     kind = data.get("kind") or Event.Kind.MEETING
     if kind not in Event.Kind.values:
         errors["kind"] = _("Choose a meeting or a call.")
@@ -60,7 +66,23 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
         "ends_at": ends,
         "kind": kind,
         "location": location,
+        "all_day": all_day,
     }
+
+
+def all_day_bounds(member: Membership, first: date, last: date) -> tuple[datetime, datetime]:
+    """Return the moments an all-day event from `first` to `last` (inclusive) covers.
+
+    They are the first day's midnight and the midnight after the last day in the
+    member's zone; a last day before the first is an error on "end_date".
+    """
+    if last < first:
+        raise ValidationError({"end_date": _("End on or after the first day.")})
+    tz = zone(member.user.time_zone)
+    return (
+        datetime.combine(first, time(0), tzinfo=tz),
+        datetime.combine(last + timedelta(days=1), time(0), tzinfo=tz),
+    )
 
 
 @transaction.atomic
@@ -121,8 +143,32 @@ def move_event(
         "title": event.title,
         "kind": event.kind,
         "location": event.location,
+        "all_day": event.all_day,
         "starts_at": starts_at,
         "ends_at": starts_at + length,
+    }
+    return update_event(member, event, data, expected_version=expected_version)
+
+
+def snap(moment: datetime) -> datetime:
+    """Round a moment to the nearest quarter hour (what resizing by drag lands on)."""
+    minutes = moment.minute + moment.second / 60
+    quarters = round(minutes / 15)
+    return moment.replace(minute=0, second=0, microsecond=0) + timedelta(minutes=15 * quarters)
+
+
+def resize_event(
+    member: Membership, event: Event, ends_at: datetime, *, expected_version: int
+) -> Event:
+    """Give a timed event a new end, snapped to the quarter hour; the start stays."""
+    if event.all_day:
+        raise ValidationError({"ends_at": _("Change an all-day event's days in its form.")})
+    data = {
+        "title": event.title,
+        "kind": event.kind,
+        "location": event.location,
+        "starts_at": event.starts_at,
+        "ends_at": snap(ends_at),
     }
     return update_event(member, event, data, expected_version=expected_version)
 
@@ -168,3 +214,16 @@ def week(member: Membership, any_day: date) -> list[Day]:
             placed.append(Placed(event, row, min(span, SLOTS - row)))
         days.append(Day(day, slots, placed))
     return days
+
+
+@transaction.atomic
+def set_working_hours(member: Membership, starts: time, ends: time, weekdays: str) -> None:
+    """Keep the member's working hours (what the calendar shades and opens at)."""
+    if ends <= starts:
+        raise ValidationError({"day_ends": _("End the working day after it starts.")})
+    days = "".join(sorted({d for d in weekdays if d in "0123456"}))
+    CalendarSettings.objects.update_or_create(
+        workspace_id=member.workspace_id,
+        user_id=member.user_id,
+        defaults={"day_starts": starts, "day_ends": ends, "weekdays": days},
+    )

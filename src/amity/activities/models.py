@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import uuid
 from typing import ClassVar
 
@@ -357,3 +358,22 @@ class Event(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("activities:event_edit", args=[self.pk])
+
+
+class CalendarSettings(models.Model):
+    """One member's working hours: shaded outside them, and where the day and week open."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    day_starts = models.TimeField(_("working day starts"), default=datetime.time(8, 0))
+    day_ends = models.TimeField(_("working day ends"), default=datetime.time(17, 0))
+    # The working weekdays as digits, Monday 0 ("01234" = Monday to Friday).
+    weekdays = models.CharField(_("working days"), max_length=7, default="01234", blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "user"], name="calendarsettings_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"calendar settings of {self.user_id}"

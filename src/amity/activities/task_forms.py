@@ -175,12 +175,32 @@ class EventForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("What"), choices=[("meeting", _("Meeting")), ("call", _("Call"))]
     )
+    all_day = forms.BooleanField(label=_("All day"), required=False)
     date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    # All-day events: the last day (empty: the same day); timed events use start and end.
+    end_date = forms.DateField(
+        label=_("Last day"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     start = forms.TimeField(
-        label=_("Starts"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+        label=_("Starts"),
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
     )
     end = forms.TimeField(
-        label=_("Ends"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+        label=_("Ends"),
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
     )
     location = forms.CharField(label=_("Location or video link"), max_length=300, required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean() or {}
+        if cleaned.get("all_day"):
+            if cleaned.get("date") and not cleaned.get("end_date"):
+                cleaned["end_date"] = cleaned["date"]
+        else:
+            for name in ("start", "end"):
+                if cleaned.get(name) is None and name not in self.errors:
+                    self.add_error(name, _("Enter a time, or tick “All day”."))
+        return cleaned

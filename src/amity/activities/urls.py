@@ -27,4 +27,6 @@ urlpatterns = [
     path("calendar/new/", calendar_views.event_create, name="event_create"),
     path("calendar/events/<int:pk>/", calendar_views.event_edit, name="event_edit"),
     path("calendar/events/<int:pk>/move/", calendar_views.event_move, name="event_move"),
+    path("calendar/events/<int:pk>/resize/", calendar_views.event_resize, name="event_resize"),
+    path("calendar/settings/", calendar_views.calendar_settings, name="calendar_settings"),
 ]
