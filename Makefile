@@ -57,9 +57,14 @@ fmt: setup
 typecheck: setup
 	@$(VENV)/bin/mypy src
 
+# The suite runs on every core (pytest-xdist; each worker gets its own test database);
+# PYTEST_WORKERS=0 runs it in one process, e.g. to debug.
+PYTEST_WORKERS ?= auto
+PYTEST := $(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist loadfile
+
 pytest-sqlite: setup
 	@echo "== tests on SQLite"
-	@env -u DATABASE_URL $(VENV)/bin/pytest $(PYTEST_ARGS)
+	@env -u DATABASE_URL $(PYTEST) $(PYTEST_ARGS)
 
 # PostgreSQL: AMITY_TEST_DATABASE_URL, else a server on 127.0.0.1:5432 if one answers.
 # AMITY_REQUIRE_POSTGRES=1 (set by CI) turns "no server" into a failure.
@@ -73,7 +78,7 @@ pytest-postgres: setup
 		echo "== skipped the PostgreSQL run: set AMITY_TEST_DATABASE_URL or start a server on 127.0.0.1:5432"; \
 	else \
 		echo "== tests on PostgreSQL ($${url%%@*}@…)"; \
-		DATABASE_URL="$$url" $(VENV)/bin/pytest $(PYTEST_ARGS); \
+		DATABASE_URL="$$url" $(PYTEST) $(PYTEST_ARGS); \
 	fi
 
 test: lint typecheck pytest-sqlite pytest-postgres
@@ -113,7 +118,7 @@ load: setup
 
 # The full-count reliability tests (TESTPLAN R2, R4, R5, R6), marker `soak`; not part of make test.
 soak: setup
-	@env -u DATABASE_URL $(VENV)/bin/pytest -m soak $(PYTEST_ARGS) tests/reliability
+	@env -u DATABASE_URL $(PYTEST) -m soak $(PYTEST_ARGS) tests/reliability
 	@$(MAKE) --no-print-directory pytest-postgres PYTEST_ARGS="-m soak $(PYTEST_ARGS) tests/reliability"
 
 clean:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 
 from django.test import Client
@@ -27,7 +26,6 @@ def age_failures(email: str) -> None:
 
 
 def test_it_locks_after_five_failures_among_a_thousand(client: Client, world: World) -> None:
-    started = time.monotonic()
     codes = [post(client, world.alice.email, f"guess {i}") for i in range(1000)]
     assert set(codes) == {401}
     assert LoginFailure.objects.filter(email=world.alice.email).count() == 5
@@ -36,7 +34,6 @@ def test_it_locks_after_five_failures_among_a_thousand(client: Client, world: Wo
         assert audited.count() == 1000
         assert audited.filter(reason="bad credentials").count() == 5
         assert audited.filter(reason="locked").count() == 995
-    assert time.monotonic() - started < 60
 
 
 def test_it_refuses_the_right_password_while_locked(client: Client, world: World) -> None:
