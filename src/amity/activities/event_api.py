@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Annotated, Any, Literal
 
 from django.core.exceptions import ValidationError
@@ -155,8 +155,8 @@ def _out(event: Event, rows: list[EventAttendee]) -> EventOut:
         uid=f"{event.uid}@amity",
         kind=event.kind,
         title=event.title,
-        starts_at=event.starts_at,
-        ends_at=event.ends_at,
+        starts_at=event.starts_at.astimezone(UTC),
+        ends_at=event.ends_at.astimezone(UTC),
         all_day=event.all_day,
         location=event.location,
         organizer=event.owner_id,
@@ -233,7 +233,7 @@ def _relate(member: Membership, event: Event, person: int | None, company: int |
 def list_events(request: HttpRequest, filters: Query[EventQuery]) -> HttpResponse:
     """List the events you may see that overlap a window of at most a year, by start."""
     member = member_of(request)
-    start = filters.start or datetime.now(tz=zone("UTC"))
+    start = filters.start or datetime.now(tz=UTC)
     end = filters.to or start + MAX_WINDOW
     if end <= start or end - start > MAX_WINDOW:
         raise ValidationError({"to": "Choose `to` after `from`, at most a year later."})

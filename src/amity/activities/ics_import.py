@@ -63,10 +63,10 @@ class Parsed:
     repeats: bool
 
 
-def _moment(value: Any, tz: Any) -> datetime:
+def _moment(value: Any, tz: Any, what: str) -> datetime:
     if isinstance(value, datetime):
         return value if value.tzinfo is not None else value.replace(tzinfo=tz)
-    raise ValueError
+    raise ValueError(what)
 
 
 def _parse(component: icalendar.Event, tz: Any) -> Parsed:
@@ -92,8 +92,12 @@ def _parse(component: icalendar.Event, tz: Any) -> Parsed:
         starts_at = datetime.combine(start, time(0), tzinfo=tz)
         ends_at = datetime.combine(last or start + timedelta(days=1), time(0), tzinfo=tz)
     else:
-        starts_at = _moment(start, tz)
-        ends_at = _moment(end, tz) if end is not None else starts_at + DEFAULT_LENGTH
+        starts_at = _moment(start, tz, _("Its start (DTSTART) cannot be read."))
+        ends_at = (
+            _moment(end, tz, _("Its end (DTEND) cannot be read."))
+            if end is not None
+            else starts_at + DEFAULT_LENGTH
+        )
     if not 1900 <= starts_at.year <= 2999:
         raise ValueError(_("Its start (DTSTART) is out of range."))
     values = {
