@@ -239,3 +239,20 @@ def test_cancelling_on_the_event_page(
     assert done.status_code == 302
     assert len(smtp_server.messages) == 2
     assert client.get(f"/calendar/events/{event.pk}/").status_code == 404
+
+
+def test_purging_or_erasing_a_person_takes_them_off_events(
+    world: World, smtp_server: SmtpServer, django_capture_on_commit_callbacks: Capture
+) -> None:
+    from amity.customers import privacy, timeline
+
+    event = _invite(world, django_capture_on_commit_callbacks)
+    with tenant_guard_off():
+        ann = Person.objects.get(email="ann@customer.test")
+        Event.objects.filter(pk=event.pk).update(person=ann)
+        sections = privacy.collect(ann)
+        assert [a["email"] for a in sections["event_attendance"]] == ["ann@customer.test"]
+    timeline.forget(world.acme.pk, "person", [ann.pk])
+    with tenant_guard_off():
+        assert Event.objects.get().person_id is None
+        assert not EventAttendee.objects.filter(person=ann).exists()

@@ -240,3 +240,38 @@ def announce_update(member: Membership, event: Event) -> None:
     """Send every attendee the new version of a rescheduled event."""
     diff = Diff(added=[], kept=attendees_of(event), removed=[])
     invitations.announce(member, event, diff, rescheduled=True, send=True)
+
+
+def forget(workspace_id: int, subject_type: str, ids: list[int]) -> None:
+    """Unlink events from records about to be deleted for good; drop the people's invitations."""
+    field = "person_id__in" if subject_type == "person" else "company_id__in"
+    related = "person" if subject_type == "person" else "company"
+    Event.objects.filter(workspace_id=workspace_id, **{field: ids}).update(**{related: None})
+    if subject_type == "person":
+        EventAttendee.objects.filter(workspace_id=workspace_id, person_id__in=ids).delete()
+
+
+def export_attendance(person: Person) -> list[dict[str, Any]]:
+    """Return the events the person is invited to (data-subject access)."""
+    rows = (
+        EventAttendee.objects.filter(workspace_id=person.workspace_id, person_id=person.pk)
+        .select_related("event")
+        .order_by("event__starts_at", "id")
+    )
+    return [
+        {
+            "event": a.event.title,
+            "starts_at": a.event.starts_at.isoformat(),
+            "email": a.email,
+            "response": a.response,
+        }
+        for a in rows
+    ]
+
+
+def erase_attendance(person: Person, by: User | None) -> int:
+    """Take the person off every event's attendee list."""
+    count, _ = EventAttendee.objects.filter(
+        workspace_id=person.workspace_id, person_id=person.pk
+    ).delete()
+    return count
