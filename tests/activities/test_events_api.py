@@ -163,3 +163,23 @@ def test_the_feed_reset_returns_a_working_url_once(world: World) -> None:
     second = _send(client, "POST", "/calendar/feed", headers).json()["url"]
     assert Client().get(urlsplit(url).path).status_code == 404
     assert Client().get(urlsplit(second).path).status_code == 200
+
+
+def test_the_list_takes_the_same_queries_for_more_events(world: World) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client, headers = _client(world, world.bob)
+    body = {**BODY, "attendees": [{"email": "a@x.test"}, {"user": world.sam.pk}]}
+    window = "?from=2031-03-01T00:00:00Z&to=2031-04-01T00:00:00Z"
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert _send(client, "GET", "/events" + window, headers).status_code == 200
+        return len(captured)
+
+    _send(client, "POST", "/events", headers, body)
+    one = count()
+    for _ in range(4):
+        _send(client, "POST", "/events", headers, body)
+    assert count() == one

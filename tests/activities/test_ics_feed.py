@@ -9,7 +9,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import icalendar
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from amity.activities import attendees, events, feed
@@ -181,3 +183,25 @@ def test_the_settings_page_shows_the_url_once(
     again = client.get("/calendar/settings/")
     assert url.encode() not in again.content
     assert Client().get(urlsplit(url).path).status_code == 200
+
+
+def test_the_feed_takes_the_same_queries_for_more_events(
+    world: World, django_assert_max_num_queries: Any
+) -> None:
+    url = _url(world, world.bob)
+    soon = timezone.now().date() + timedelta(days=1)
+    client = Client()
+    client.get(url)  # the first read stamps last_used_at
+
+    def count_for(n: int) -> int:
+        for i in range(n):
+            _event(world, world.bob, soon + timedelta(days=i), time(9), time(10), title=f"E{i}")
+            helpers.task(world, world.bob, title=f"T{i}", due=i + 1)
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    few, many = count_for(1), count_for(6)
+    assert few == many
+    with django_assert_max_num_queries(5):
+        client.get(url)
