@@ -35,6 +35,8 @@ UNGUARDED = {
     "core_idempotencyrecord",
     # The reminder sweep of `amity worker` finds due reminders across workspaces.
     "activities_reminder",
+    # A calendar app reading a private feed URL: its secret is looked up across workspaces.
+    "activities_calendarfeed",
 }
 _guard_enabled = [True]
 

@@ -389,11 +389,11 @@ def test_working_hours_shade_the_grid_and_set_where_it_opens(
 ) -> None:
     client = as_user(world.bob)
     bad = client.post(
-        "/calendar/settings/", {"day_starts": "17:00", "day_ends": "09:00", "weekdays": ["0"]}
+        "/calendar/working-hours/", {"day_starts": "17:00", "day_ends": "09:00", "weekdays": ["0"]}
     )
     assert bad.status_code == 400 and "End the working day after it starts." in _text(bad)
     response = client.post(
-        "/calendar/settings/",
+        "/calendar/working-hours/",
         {"day_starts": "09:30", "day_ends": "15:00", "weekdays": ["1", "2", "3"]},
     )
     assert response.status_code == 302

@@ -8,7 +8,7 @@ from typing import Any
 from amity.core import services
 from amity.core.models import ApiToken, Membership, Role, Team, User
 from tests.authz.matrix import Target
-from tests.conftest import World
+from tests.conftest import World, tenant_guard_off
 
 _n = itertools.count(1)
 
@@ -447,3 +447,14 @@ def event(world: World, user: User, target: Target) -> int | None:
         ends_at=start.replace(hour=10),
         owner=owner,
     ).pk
+
+
+def event_record(world: World, user: User, target: Target) -> Any:
+    """The event of `event`, as a record the API matrix can reload."""
+    from amity.activities.models import Event
+
+    pk = event(world, user, target)
+    if pk is None:
+        return None
+    with tenant_guard_off():
+        return Event.objects.get(pk=pk)

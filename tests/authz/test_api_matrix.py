@@ -144,6 +144,36 @@ API_RULES: dict[str, Rule] = {
         subject=subjects.task_record,
         ok=frozenset({200, 412}),
     ),
+    # Calendar events with attendees, and the private feed URL.
+    "GET /events": Rule("member"),
+    "POST /events": Rule(
+        "task_writers",
+        method="POST",
+        data=lambda r: {
+            "title": "Matrix event",
+            "starts_at": "2030-01-01T09:00:00Z",
+            "ends_at": "2030-01-01T10:00:00Z",
+        },
+    ),
+    "GET /events/{id}": Rule("task", obj="task", subject=subjects.event_record),
+    "PATCH /events/{id}": Rule(
+        "task",
+        method="PATCH",
+        obj="task",
+        action="edit",
+        subject=subjects.event_record,
+        data=lambda r: {"title": "Changed by the matrix"},
+        mutates=True,
+    ),
+    "DELETE /events/{id}": Rule(
+        "task",
+        method="DELETE",
+        obj="task",
+        action="delete",
+        subject=subjects.event_record,
+        mutates=True,
+    ),
+    "POST /calendar/feed": Rule("member", method="POST"),
     "GET /notifications": Rule("member"),
     "POST /notifications/{id}/read": Rule(
         "own_object", method="POST", subject=subjects.notification_record, mutates=True

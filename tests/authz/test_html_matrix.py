@@ -138,7 +138,21 @@ HTML_RULES: dict[str, Rule] = {
     "activities:event_resize": _post(
         "task", action="edit", subject=subjects.event, data=lambda r: {"end": "x"}
     ),
+    "activities:working_hours": Rule("member"),
+    # Calendar interop: the secret feed URL (no login), subscribing, importing, cancelling.
+    "activities:calendar_feed": Rule(
+        "public", url=lambda w: "/calendar/feed/cal_not-a-secret.ics", ok=ANY_ANSWER
+    ),
     "activities:calendar_settings": Rule("member"),
+    "activities:calendar_feed_reset": _post("member"),
+    "activities:calendar_feed_off": _post("member"),
+    "activities:calendar_import": _post("task_writers"),
+    "activities:attendee_options": Rule(
+        "member", url=lambda w: "/calendar/attendees/options/?person_q=a"
+    ),
+    "activities:event_delete": _post(
+        "task", action="delete", subject=subjects.event, data=lambda r: {"version": "1"}
+    ),
     # Tasks.
     "activities:my_day": Rule("member"),
     "activities:team_tasks": Rule("member"),

@@ -30,3 +30,9 @@ class ActivitiesConfig(AppConfig):
         )
         privacy.register("tasks", notes_privacy.export_tasks, notes_privacy.erase_tasks)
         privacy.register("timeline", notes_privacy.export_timeline, notes_privacy.erase_timeline)
+        from amity.activities import attendees
+
+        timeline.register_forget(attendees.forget)
+        privacy.register(
+            "event_attendance", attendees.export_attendance, attendees.erase_attendance
+        )

@@ -17,8 +17,9 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from amity.activities import attendees, events
 from amity.activities import calendar_layout as layout
-from amity.activities import events
+from amity.activities.attendee_forms import AttendeesForm, attendees_form
 from amity.activities.calendar_forms import WorkingHoursForm
 from amity.activities.models import Event
 from amity.activities.recurrence import local_today, zone
@@ -176,7 +177,7 @@ def days_of_week(first: date) -> list[date]:
 
 @require_http_methods(["GET", "POST"])
 @member_view
-def calendar_settings(request: HttpRequest, member: Membership) -> HttpResponse:
+def working_hours(request: HttpRequest, member: Membership) -> HttpResponse:
     """Set the member's working hours (shaded outside, and where the day and week open)."""
     hours = layout.hours_of(member)
     form = WorkingHoursForm(
@@ -198,7 +199,7 @@ def calendar_settings(request: HttpRequest, member: Membership) -> HttpResponse:
         else:
             messages.success(request, _("Your working hours are saved."))
             return redirect("activities:calendar")
-    response = render(request, "activities/calendar_settings.html", {"form": form})
+    response = render(request, "activities/working_hours.html", {"form": form})
     response.status_code = 400 if form.errors else 200
     return response
 
@@ -222,19 +223,27 @@ def _data(member: Membership, form: EventForm) -> dict[str, Any]:
 
 
 def _page(
-    request: HttpRequest, form: EventForm, event: Event | None, status: int = 200
+    request: HttpRequest,
+    form: EventForm,
+    event: Event | None,
+    status: int = 200,
+    attendees_form: AttendeesForm | None = None,
 ) -> HttpResponse:
-    response = render(request, "activities/event_form.html", {"form": form, "event": event})
+    context = {"form": form, "event": event, "attendees_form": attendees_form}
+    response = render(request, "activities/event_form.html", context)
     response.status_code = status
     return response
 
 
-def _errors(form: EventForm, exc: ValidationError) -> None:
+def _errors(form: EventForm, exc: ValidationError, invite: AttendeesForm | None = None) -> None:
     for name, problems in exc.message_dict.items():
         field = {"starts_at": "start", "ends_at": "end"}.get(name, name)
         if form.cleaned_data.get("all_day") and name in ("starts_at", "ends_at"):
             field = "date" if name == "starts_at" else "end_date"
         for problem in problems:
+            if name == "attendees" and invite is not None:
+                invite.add_error("emails", problem)
+                continue
             form.add_error(field if field in form.fields else None, problem)
 
 
@@ -254,19 +263,25 @@ def event_create(request: HttpRequest, member: Membership) -> HttpResponse:
             "end": (start + timedelta(minutes=30)).time(),
             "kind": "meeting",
         }
-        return _page(request, EventForm(initial=initial), None)
+        return _page(request, EventForm(initial=initial), None, 200, attendees_form(member))
     form = EventForm(request.POST)
-    if form.is_valid():
+    invite = attendees_form(member, request.POST)
+    if form.is_valid() and invite.is_valid():
         try:
-            event = events.create_event(member, _data(member, form))
+            event = attendees.create_event(
+                member,
+                _data(member, form),
+                invite.wanted(),
+                send=invite.cleaned_data["send_invitations"],
+            )
         except ValidationError as exc:
-            _errors(form, exc)
+            _errors(form, exc, invite)
         else:
             messages.success(request, _("The event is added."))
             return redirect(
                 _week_url(event.starts_at.astimezone(zone(member.user.time_zone)).date())
             )
-    return _page(request, form, None, 400)
+    return _page(request, form, None, 400, invite)
 
 
 @require_http_methods(["GET", "POST"])
@@ -288,30 +303,34 @@ def event_edit(request: HttpRequest, member: Membership, pk: int) -> HttpRespons
             "location": event.location,
             "version": event.version,
         }
-        return _page(request, EventForm(initial=initial), event)
+        invite = attendees_form(member, wanted=attendees.wanted_of(event))
+        return _page(request, EventForm(initial=initial), event, 200, invite)
     access.require(member, "task", "edit", event)
     form = EventForm(request.POST)
-    if form.is_valid():
+    invite = attendees_form(member, request.POST)
+    if form.is_valid() and invite.is_valid():
         try:
-            events.update_event(
+            attendees.update_event(
                 member,
                 event,
                 _data(member, form),
+                invite.wanted(),
                 expected_version=form.cleaned_data["version"] or 0,
+                send=invite.cleaned_data["send_invitations"],
             )
         except VersionConflict:
             form.add_error(
                 None, _("Someone changed this event meanwhile. Reload it and try again.")
             )
-            return _page(request, form, event, 409)
+            return _page(request, form, event, 409, invite)
         except ValidationError as exc:
-            _errors(form, exc)
+            _errors(form, exc, invite)
         else:
             messages.success(request, _("The event is saved."))
             return redirect(
                 _week_url(event.starts_at.astimezone(zone(member.user.time_zone)).date())
             )
-    return _page(request, form, event, 400)
+    return _page(request, form, event, 400, invite)
 
 
 @require_POST

@@ -60,7 +60,7 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
         errors["location"] = _("Use at most %(n)d characters.") % {"n": 300}
     if errors:
         raise ValidationError(errors)
-    return {
+    cleaned = {
         "title": title[:200],
         "starts_at": starts,
         "ends_at": ends,
@@ -68,6 +68,9 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
         "location": location,
         "all_day": all_day,
     }
+    if "all_day" in data:  # callers that do not know about all-day leave it as it is
+        cleaned["all_day"] = bool(data["all_day"])
+    return cleaned
 
 
 def all_day_bounds(member: Membership, first: date, last: date) -> tuple[datetime, datetime]:
@@ -105,15 +108,27 @@ def create_event(member: Membership, data: dict[str, Any]) -> Event:
 
 @transaction.atomic
 def update_event(
-    member: Membership, event: Event, data: dict[str, Any], *, expected_version: int
+    member: Membership,
+    event: Event,
+    data: dict[str, Any],
+    *,
+    expected_version: int,
+    send_invitations: bool = True,
 ) -> Event:
-    """Change an event if it is still at `expected_version` (moving it keeps nothing else)."""
+    """Change an event if it is still at `expected_version` (moving it keeps nothing else).
+
+    A change of time, place or title raises its iCalendar SEQUENCE and, unless
+    `send_invitations` is off, sends the attendees the update.
+    """
+    from amity.activities import attendees
+
     access.require(member, "task", "edit", event)
     values = _clean(data)
     now = timezone.now()
+    bump = int(attendees.reschedules(event, values))
     if not Event.objects.filter(
         pk=event.pk, workspace_id=member.workspace_id, version=expected_version, deleted_at=None
-    ).update(**values, version=F("version") + 1, updated_at=now):
+    ).update(**values, version=F("version") + 1, sequence=F("sequence") + bump, updated_at=now):
         raise VersionConflict(
             Event.objects.filter(pk=event.pk, workspace_id=member.workspace_id).first()
         )
@@ -123,6 +138,7 @@ def update_event(
     for name, value in values.items():
         setattr(event, name, value)
     event.version, event.updated_at = expected_version + 1, now
+    event.sequence += bump
     audit.record(
         audit.Action.UPDATE,
         workspace=member.workspace_id,
@@ -131,6 +147,8 @@ def update_event(
         object_type="event",
         changes=changes,
     )
+    if bump and send_invitations:
+        attendees.announce_update(member, event)
     return event
 
 

@@ -325,6 +325,11 @@ class Event(models.Model):
     # ends_at the midnight after the last day, in the organizer's time zone.
     all_day = models.BooleanField(_("all day"), default=False)
     location = models.CharField(_("location or video link"), max_length=300, blank=True)
+    # iCalendar SEQUENCE: grows with every change attendees must hear about (time,
+    # place, title, cancellation), so their calendars replace the older copy.
+    sequence = models.PositiveIntegerField(default=0)
+    # The UID of an event imported from an .ics file, to recognise it on a re-import.
+    external_uid = models.CharField(max_length=255, blank=True)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -377,3 +382,66 @@ class CalendarSettings(models.Model):
 
     def __str__(self) -> str:
         return f"calendar settings of {self.user_id}"
+
+
+class EventAttendee(models.Model):
+    """Someone invited to an event: a member of the workspace, a customer person or an email."""
+
+    class Response(models.TextChoices):
+        NEEDS_ACTION = "needs-action", _("not answered")
+        ACCEPTED = "accepted", _("accepted")
+        DECLINED = "declined", _("declined")
+        TENTATIVE = "tentative", _("maybe")
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="attendees")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    # Purging a person removes them from events first (timeline.forget).
+    person = models.ForeignKey(
+        Person, on_delete=models.DO_NOTHING, null=True, blank=True, related_name="+"
+    )
+    email = models.EmailField(_("email"))
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    response = models.CharField(
+        _("response"), max_length=12, choices=Response.choices, default=Response.NEEDS_ACTION
+    )
+    invited_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["event", "email"], name="eventattendee_unique_email")
+        ]
+        indexes = [
+            models.Index(fields=["workspace", "user"], name="eventattendee_ws_user"),
+            models.Index(fields=["workspace", "person"], name="eventattendee_ws_person"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name or self.email
+
+    @property
+    def is_external(self) -> bool:
+        """Whether they hear by email with an .ics (not a member of the workspace)."""
+        return self.user_id is None
+
+
+class CalendarFeed(models.Model):
+    """A member's private iCalendar subscription URL; only a hash of its secret is kept."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    prefix = models.CharField(max_length=12)
+    # The feed URL carries no session: its secret is looked up across workspaces by hash.
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "user"], name="calendarfeed_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"calendar feed {self.prefix}…"

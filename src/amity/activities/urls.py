@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from amity.activities import calendar_views, task_views, views
+from amity.activities import calendar_views, interop_views, task_views, views
 
 app_name = "activities"
 urlpatterns = [
@@ -28,5 +28,13 @@ urlpatterns = [
     path("calendar/events/<int:pk>/", calendar_views.event_edit, name="event_edit"),
     path("calendar/events/<int:pk>/move/", calendar_views.event_move, name="event_move"),
     path("calendar/events/<int:pk>/resize/", calendar_views.event_resize, name="event_resize"),
-    path("calendar/settings/", calendar_views.calendar_settings, name="calendar_settings"),
+    path("calendar/working-hours/", calendar_views.working_hours, name="working_hours"),
+    # Calendar interop: the private feed (no login: the secret is the key), import, cancel.
+    path("calendar/feed/<str:secret>.ics", interop_views.calendar_feed, name="calendar_feed"),
+    path("calendar/settings/", interop_views.calendar_settings, name="calendar_settings"),
+    path("calendar/settings/feed/", interop_views.calendar_feed_reset, name="calendar_feed_reset"),
+    path("calendar/settings/feed/off/", interop_views.calendar_feed_off, name="calendar_feed_off"),
+    path("calendar/import/", interop_views.calendar_import, name="calendar_import"),
+    path("calendar/events/<int:pk>/delete/", interop_views.event_delete, name="event_delete"),
+    path("calendar/attendees/options/", interop_views.attendee_options, name="attendee_options"),
 ]
