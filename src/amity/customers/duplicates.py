@@ -27,7 +27,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from amity.core import access, audit
+from amity.core import access, audit, bulk
 from amity.core.models import Membership
 from amity.core.paging import Page, paginate
 from amity.core.search import fold, words
@@ -53,6 +53,8 @@ CREATE_THRESHOLD = 60
 MAX_CANDIDATES = 10
 PHONE_DIGITS = 8
 CHUNK = 2000
+# Above this many keys (many records refreshed at once) the keys are read in bulk.
+MANY_KEYS = 50
 MODELS: dict[str, type[Company] | type[Person]] = {"person": Person, "company": Company}
 KeyFunction = Callable[[Any], Iterable[str]]
 _extra_keys: dict[str, list[KeyFunction]] = {}
@@ -109,8 +111,13 @@ def domain_of(value: str) -> str:
 
 def keys_for(record: Any) -> list[str]:
     """Return the blocking keys of a (possibly unsaved) person or company."""
+    return keys_of(getattr(record, "ACCESS_TYPE", ""), record)
+
+
+def keys_of(kind: str, record: Any) -> list[str]:
+    """Return the blocking keys of anything with a `kind` record's attributes (an import row)."""
     keys: list[str] = []
-    if isinstance(record, Person):
+    if kind == "person":
         keys += [f"email:{_email(e)}" for e in (record.email, record.alt_email) if e.strip()]
         keys += [f"phone:{p}" for p in map(_phone, (record.phone, record.mobile)) if p]
         name = _name(record.first_name, record.last_name)
@@ -120,7 +127,7 @@ def keys_for(record: Any) -> list[str]:
         last = skeleton(record.last_name)
         if last:
             keys.append(f"fuzzy:{first}{last}")
-    elif isinstance(record, Company):
+    elif kind == "company":
         if record.email.strip():
             keys.append(f"email:{_email(record.email)}")
         domain = domain_of(record.domain or record.website)
@@ -132,7 +139,7 @@ def keys_for(record: Any) -> list[str]:
         if name:
             keys.append(f"name:{name}")
             keys.append(f"fuzzy:{skeleton(name)}")
-    for function in _extra_keys.get(getattr(record, "ACCESS_TYPE", ""), []):
+    for function in _extra_keys.get(kind, []):
         keys += [k for k in function(record) if k.partition(":")[0] in SCORES]
     return list(dict.fromkeys(k[:220] for k in keys))
 
@@ -150,6 +157,29 @@ def write_keys(records: Sequence[CustomerRecord]) -> None:
         for r in records
         for key in keys_for(r)
     )
+
+
+def insert_keys(workspace_id: int, kind: str, records: Sequence[Any]) -> None:
+    """Write the keys of records just inserted (an import's fast path: they have none yet)."""
+    bulk.insert_rows(
+        DuplicateKey._meta.db_table,
+        ["workspace_id", "object_type", "object_id", "key"],
+        [(workspace_id, kind, r.pk, key) for r in records for key in keys_of(kind, r)],
+    )
+
+
+def refresh_later(workspace_id: int, kind: str, ids: Sequence[int]) -> None:
+    """Queue the pairs of many new records for once the transaction commits, a chunk a task."""
+    from amity.customers import tasks
+
+    chunks = [list(ids[start : start + CHUNK]) for start in range(0, len(ids), CHUNK)]
+
+    def enqueue() -> None:
+        for chunk in chunks:
+            tasks.refresh_duplicates.enqueue(workspace_id, kind, chunk)
+
+    if chunks:
+        transaction.on_commit(enqueue)
 
 
 def after_write(record: CustomerRecord) -> None:
@@ -245,6 +275,17 @@ def _live_owners(workspace_id: int, kind: str, ids: Iterable[int]) -> dict[int, 
     return owners
 
 
+def _blocks_at_once(workspace_id: int, kind: str, keys: list[str]) -> dict[str, list[int]]:
+    """The same as _blocks for many keys (an imported chunk's): one query per 500 keys."""
+    blocks: dict[str, list[int]] = {}
+    found = DuplicateKey.objects.filter(workspace_id=workspace_id, object_type=kind)
+    for start in range(0, len(keys), 500):
+        rows = found.filter(key__in=keys[start : start + 500]).values_list("key", "object_id")
+        for key, object_id in rows:
+            blocks.setdefault(key, []).append(object_id)
+    return {k: ids for k, ids in blocks.items() if len(ids) <= MAX_BLOCK}
+
+
 def _blocks(workspace_id: int, kind: str, keys: Iterable[str]) -> dict[str, list[int]]:
     """Return the records holding each key, leaving out keys too common to mean anything.
 
@@ -270,7 +311,10 @@ def refresh_records(workspace_id: int, kind: str, ids: list[int]) -> int:
         workspace_id=workspace_id, object_type=kind, object_id__in=ids
     )
     key_values = list(mine.values_list("key", flat=True).distinct())
-    blocks = _blocks(workspace_id, kind, key_values)
+    if len(key_values) > MANY_KEYS:
+        blocks = _blocks_at_once(workspace_id, kind, key_values)
+    else:
+        blocks = _blocks(workspace_id, kind, key_values)
     live = _live_owners(workspace_id, kind, {i for group in blocks.values() for i in group})
     blocks = {k: [i for i in v if i in live] for k, v in blocks.items()}
     wanted = set(ids)
