@@ -27,7 +27,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from amity.core import access, audit, bulk
+from amity.core import access, audit
 from amity.core.models import Membership
 from amity.core.paging import Page, paginate
 from amity.core.search import fold, words
@@ -159,24 +159,19 @@ def write_keys(records: Sequence[CustomerRecord]) -> None:
     )
 
 
-def insert_keys(workspace_id: int, kind: str, records: Sequence[Any]) -> None:
-    """Write the keys of records just inserted (an import's fast path: they have none yet)."""
-    bulk.insert_rows(
-        DuplicateKey._meta.db_table,
-        ["workspace_id", "object_type", "object_id", "key"],
-        [(workspace_id, kind, r.pk, key) for r in records for key in keys_of(kind, r)],
-    )
-
-
 def refresh_later(workspace_id: int, kind: str, ids: Sequence[int]) -> None:
-    """Queue the pairs of many new records for once the transaction commits, a chunk a task."""
+    """Queue the keys and pairs of many records (an import's) for the worker, a chunk a task.
+
+    Writing the keys inside the import's transaction cost more than the rest of the
+    fast path gained (five index entries a row); the worker writes them after the commit.
+    """
     from amity.customers import tasks
 
     chunks = [list(ids[start : start + CHUNK]) for start in range(0, len(ids), CHUNK)]
 
     def enqueue() -> None:
         for chunk in chunks:
-            tasks.refresh_duplicates.enqueue(workspace_id, kind, chunk)
+            tasks.refresh_duplicates.enqueue(workspace_id, kind, chunk, True)
 
     if chunks:
         transaction.on_commit(enqueue)
@@ -302,6 +297,18 @@ def _blocks(workspace_id: int, kind: str, keys: Iterable[str]) -> dict[str, list
         if len(ids) <= MAX_BLOCK:
             blocks[key] = ids
     return blocks
+
+
+@transaction.atomic
+def rewrite_keys(workspace_id: int, kind: str, ids: list[int]) -> None:
+    """Write the keys of some records afresh from their saved values."""
+    model = MODELS[kind]
+    records = list(
+        model._default_manager.filter(
+            workspace_id=workspace_id, pk__in=ids, deleted_at__isnull=True
+        ).order_by("pk")
+    )
+    write_keys(records)
 
 
 @transaction.atomic

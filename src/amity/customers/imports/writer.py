@@ -174,7 +174,6 @@ def _create_companies(member: Membership, job: ImportJob, plan: Plan, now: datet
             plan.companies[values["name"].casefold()] = pk
         docs = [_Doc(pk, v) for pk, v in created]
         search.index_new(member.workspace_id, "company", docs, bulk.reserve_ids)
-        duplicates.insert_keys(member.workspace_id, "company", docs)
         duplicates.refresh_later(member.workspace_id, "company", [pk for pk, _ in created])
         _timeline(member, "company", job, created, now)
 
@@ -328,7 +327,6 @@ def _apply_updates(
                 # Updates are the rare case: link as the services do, one record at a time.
                 fields.set_tags(obj, tagged[obj.pk])
         search.index_many(objs)
-        duplicates.write_keys(objs)
     duplicates.refresh_later(member.workspace_id, kind, ids)
 
 
@@ -363,7 +361,6 @@ def write(
         _link_tags(member, job.kind, created)
         docs = [_Doc(pk, v) for pk, v in created]
         search.index_new(member.workspace_id, job.kind, docs, bulk.reserve_ids)
-        duplicates.insert_keys(member.workspace_id, job.kind, docs)
         duplicates.refresh_later(member.workspace_id, job.kind, [pk for pk, _ in created])
         _timeline(member, job.kind, job, created, now)
         written += len(chunk)
