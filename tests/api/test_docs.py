@@ -81,6 +81,7 @@ OPERATIONS = {
     "imports_errors": ("get", "/api/v1/imports/{id}/errors"),
     "imports_cancel": ("post", "/api/v1/imports/{id}/cancel"),
     "duplicates_list": ("get", "/api/v1/duplicates"),
+    "duplicates_dismiss": ("post", "/api/v1/duplicates/{id}/dismiss"),
     "people_merge": ("post", "/api/v1/people/{id}/merge"),
     "companies_merge": ("post", "/api/v1/companies/{id}/merge"),
     "merges_get": ("get", "/api/v1/merges/{id}"),

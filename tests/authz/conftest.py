@@ -51,7 +51,8 @@ def reload(record: CustomerRecord | None) -> tuple[Any, ...] | None:
         return None
     model = type(record)
     names = {f.name for f in model._meta.fields}
-    columns = [c for c in ("version", "deleted_at", "read_at", "status", "undone_at") if c in names]
+    shows_change = ("version", "deleted_at", "read_at", "status", "undone_at", "dismissed_at")
+    columns = [c for c in shows_change if c in names]
     if model not in (Company, Person):  # notes, notifications, jobs: whatever shows a change
         assert columns, model
     row = model._default_manager.filter(pk=record.pk, workspace_id=record.workspace_id).values_list(

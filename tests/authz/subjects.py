@@ -395,6 +395,14 @@ def duplicate_pair(world: World, user: User, target: Target) -> int | None:
     ).pk
 
 
+def duplicate_pair_record(world: World, user: User, target: Target) -> Any:
+    """The pair itself (the API reads its id and, to see a change, its dismissal)."""
+    from amity.customers.models import DuplicatePair
+
+    pk = duplicate_pair(world, user, target)
+    return None if pk is None else DuplicatePair.objects.get(pk=pk)
+
+
 def _task(world: World, user: User, target: Target) -> Any:
     """A task assigned to the user (own), to someone outside their team, or elsewhere."""
     from datetime import date

@@ -287,6 +287,14 @@ API_RULES: dict[str, Rule] = {
     ),
     # Duplicates and merge: edit on the survivor and delete on the loser (both owned alike).
     "GET /duplicates": Rule("member"),
+    # Whoever sees both records may dismiss their pair (as on the screen).
+    "POST /duplicates/{id}/dismiss": Rule(
+        "record",
+        method="POST",
+        obj="person",
+        subject=subjects.duplicate_pair_record,
+        mutates=True,
+    ),
     "POST /people/{id}/merge": Rule(
         "record",
         method="POST",

@@ -139,3 +139,108 @@ def test_refresh_on_demand_recomputes_the_pairs(
     response = as_user(world.bob).post("/duplicates/refresh/", {"kind": "person"})
     assert response.status_code == 302
     assert DuplicatePair.objects.filter(workspace=world.acme).count() == 1
+
+
+def _twins(world: World, name: str, first: User, second: User) -> tuple[Person, Person]:
+    admin = world.member(world.alice)
+    return (
+        services.create_person(
+            admin, {"last_name": name, "email": f"{name}@x.no", "owner": first.pk}
+        ),
+        services.create_person(
+            admin, {"last_name": name, "email": f"{name}@x.no", "owner": second.pk}
+        ),
+    )
+
+
+def test_pairs_carry_their_owners_and_the_list_filters_by_them(world: World) -> None:
+    """A member who sees only their own records sees only pairs of two of their records."""
+    from tests.search.helpers import member_with_grants
+
+    own = member_with_grants(world, "own@acme.test", {"person": {"view": "own"}})
+    mine = _twins(world, "Mine", own.user, own.user)
+    _twins(world, "Half", own.user, world.alice)
+    _twins(world, "Theirs", world.alice, world.bob)
+    duplicates.refresh_workspace(world.acme.pk, "person")
+    pair = DuplicatePair.objects.get(workspace=world.acme, first_id=mine[0].pk)
+    assert (pair.first_owner_id, pair.second_owner_id) == (own.user_id, own.user_id)
+    _, rows = duplicates.pairs(own, "person")
+    assert [(r.first.pk, r.second.pk) for r in rows] == [(mine[0].pk, mine[1].pk)]
+    _, everything = duplicates.pairs(world.member(world.alice), "person")
+    assert len(everything) == 3
+
+
+def test_a_reassigned_record_moves_its_pairs_to_the_new_owner(world: World) -> None:
+    from tests.search.helpers import member_with_grants
+
+    own = member_with_grants(world, "own@acme.test", {"person": {"view": "own", "edit": "all"}})
+    a, b = _twins(world, "Moved", own.user, world.alice)
+    duplicates.refresh_workspace(world.acme.pk, "person")
+    assert duplicates.pairs(own, "person")[1] == []
+    fresh = Person.objects.get(workspace=world.acme, pk=b.pk)
+    services.update_person(
+        world.member(world.alice), fresh, {"owner": own.user_id}, expected_version=fresh.version
+    )
+    # The refresh the write queued: the pair is computed again with the new owner.
+    duplicates.refresh_records(world.acme.pk, "person", [b.pk])
+    [row] = duplicates.pairs(own, "person")[1]
+    assert (row.first.pk, row.second.pk) == (a.pk, b.pk)
+
+
+def test_a_trashed_record_leaves_the_list_and_comes_back_on_restore(world: World) -> None:
+    _, b = _twins(world, "Binned", world.alice, world.alice)
+    duplicates.refresh_workspace(world.acme.pk, "person")
+    member = world.member(world.alice)
+    services.trash(member, Person.objects.get(workspace=world.acme, pk=b.pk))
+    assert not DuplicatePair.objects.filter(workspace=world.acme).exists()
+    services.restore(member, Person.objects.get(workspace=world.acme, pk=b.pk))
+    duplicates.refresh_records(world.acme.pk, "person", [b.pk])
+    assert duplicates.pairs(member, "person")[1][0].second.pk == b.pk
+
+
+def test_refreshing_one_record_reads_by_index_only(
+    world: World, django_assert_max_num_queries: Callable[..., object]
+) -> None:
+    """The refresh after a save: its keys, one bounded read per key, its live records, the pairs.
+
+    Besides one query per key: the keys, the live records, a DELETE per side of the
+    pair, the INSERT, and the savepoint's two.
+    """
+    for i in range(30):
+        person(world, last_name=f"Other{i}x", email=f"o{i}@x.no")
+    a, b = _twins(world, "Fresh", world.alice, world.alice)
+    keys = len(duplicates.keys_for(b))
+    with django_assert_max_num_queries(keys + 7):  # type: ignore[operator]
+        assert duplicates.refresh_records(world.acme.pk, "person", [b.pk]) == 1
+    assert DuplicatePair.objects.get(workspace=world.acme).first_id == a.pk
+
+
+def test_the_api_dismisses_a_pair(world: World) -> None:
+    from amity.core import services as core_services
+    from amity.core.models import AuditEvent
+
+    _twins(world, "Api", world.alice, world.alice)
+    duplicates.refresh_workspace(world.acme.pk, "person")
+    [pair] = DuplicatePair.objects.filter(workspace=world.acme)
+
+    def post(user: User) -> object:
+        workspace = world.globex if user == world.mallory else world.acme
+        _, raw = core_services.create_token(world.member(user, workspace), "t")
+        return Client().post(
+            f"/api/v1/duplicates/{pair.pk}/dismiss", headers={"Authorization": f"Bearer {raw}"}
+        )
+
+    assert post(world.mallory).status_code == 404  # type: ignore[attr-defined]
+    response = post(world.dave)
+    assert response.status_code == 200  # type: ignore[attr-defined]
+    body = response.json()  # type: ignore[attr-defined]
+    assert (body["id"], body["dismissed_by"]) == (pair.pk, world.dave.pk)
+    again = post(world.bob).json()  # type: ignore[attr-defined]
+    assert again["dismissed_by"] == world.dave.pk  # the first dismissal stands
+    assert duplicates.pairs(world.member(world.alice), "person")[1] == []
+    assert (
+        AuditEvent.objects.filter(
+            workspace=world.acme, object_type="duplicate_pair", object_id=str(pair.pk)
+        ).count()
+        == 1
+    )

@@ -288,3 +288,27 @@ def test_get_merge_is_404_in_another_workspace(world: World) -> None:
     with pytest.raises(Http404):
         merge.get_merge(world.member(world.mallory, world.globex), record.pk)
     assert Company.objects.filter(workspace_id=WS[0]).count() == 0
+
+
+def test_a_national_id_taken_from_the_loser_reveals_on_the_survivor(world: World) -> None:
+    """The loser's sealed value is sealed again for the survivor's row, so it still decrypts."""
+    survivor, loser = _pair(world)
+    member = world.member(world.alice)
+    choices = merge.default_choices(survivor, loser, member)
+    assert choices["national_id"] == "loser"  # the survivor has none
+    merge.merge(
+        member,
+        survivor,
+        loser,
+        choices,
+        survivor_version=survivor.version,
+        loser_version=loser.version,
+    )
+    fresh = Person.objects.get(workspace_id=WS[0], pk=survivor.pk)
+    shown = services.reveal(member, fresh, ["national_id", "bank_account"], "merge check")
+    assert shown == {"national_id": NATIONAL_ID, "bank_account": IBAN}
+    # The blind index came along too: an exact search for the number finds the survivor.
+    found = Person.objects.filter(
+        workspace_id=WS[0], national_id_bidx=fresh.national_id_bidx, deleted_at__isnull=True
+    )
+    assert list(found.values_list("pk", flat=True)) == [survivor.pk]

@@ -96,3 +96,29 @@ def test_it_changes_nothing_when_a_rerun_finds_the_same_values(world: World) -> 
     assert Person.objects.get(workspace=world.acme).version == 1
     with tenant_guard_off():
         assert AuditEvent.objects.count() == events + 1  # only the job's own event
+
+
+def test_imported_people_get_blocking_keys_and_pairs(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    """The import queues its new people's keys and pairs for the worker (run here at commit)."""
+    from amity.customers import services
+    from amity.customers.models import DuplicateKey, DuplicatePair
+
+    known = customer_helpers.person(world, first_name="Kari", last_name="Nord", email="k@x.test")
+    data = "First Name,Last Name,Email\r\nKari,Nordh,K@x.test\r\nOla,Vik,ola@x.test\r\n"
+    job = helpers.run(world, data, on_match="create", capture=django_capture_on_commit_callbacks)
+    assert job.status == "done" and job.created == 2
+    kari = Person.objects.get(workspace=world.acme, last_name="Nordh")
+    assert DuplicateKey.objects.filter(
+        workspace=world.acme, object_type="person", object_id=kari.pk, key="email:k@x.test"
+    ).exists()
+    pair = DuplicatePair.objects.get(workspace=world.acme)
+    assert (pair.first_id, pair.second_id, pair.score) == (known.pk, kari.pk, 100)
+    # And a create is warned about the imported record.
+    with pytest.raises(services.DuplicatesFound):
+        services.create_person(
+            world.member(world.bob),
+            {"last_name": "V", "email": "ola@x.test"},
+            allow_duplicate=False,
+        )

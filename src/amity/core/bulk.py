@@ -65,30 +65,31 @@ def insert_rows(
 ) -> None:
     """Insert rows of already-prepared values (JSON columns as Python objects)."""
     json_at = [columns.index(c) for c in json_columns]
+    if json_at:
+        rows = _dump_json(rows, json_at)
     if connection.vendor != "postgresql":
-        prepared = rows
-        if json_at:
-            prepared = [
-                tuple(
-                    json.dumps(v) if i in json_at and v is not None else v
-                    for i, v in enumerate(row)
-                )
-                for row in rows
-            ]
         sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 - names from the models
             _q(table), ", ".join(_q(c) for c in columns), ", ".join(["%s"] * len(columns))
         )
         with connection.cursor() as cursor:
-            cursor.executemany(sql, list(prepared))
+            cursor.executemany(sql, rows if isinstance(rows, list) else list(rows))
         return
     sql = "COPY {} ({}) FROM STDIN".format(_q(table), ", ".join(_q(c) for c in columns))
     with connection.cursor() as cursor:
         raw = cursor.cursor
         with raw.copy(sql) as copy:
             for row in rows:
-                if json_at:
-                    row = [
-                        json.dumps(v) if i in json_at and v is not None else v
-                        for i, v in enumerate(row)
-                    ]
                 copy.write_row(row)
+
+
+def _dump_json(rows: Iterable[Sequence[Any]], json_at: list[int]) -> list[Sequence[Any]]:
+    """Serialise the JSON cells only (touching every cell of 100k wide rows costs seconds)."""
+    out: list[Sequence[Any]] = []
+    for row in rows:
+        cells = list(row)
+        for i in json_at:
+            value = cells[i]
+            if value is not None:
+                cells[i] = "{}" if value == {} else "[]" if value == [] else json.dumps(value)
+        out.append(cells)
+    return out

@@ -17,6 +17,7 @@ are found by exact match on their blind index instead.
 from __future__ import annotations
 
 import builtins
+import functools
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
@@ -34,6 +35,9 @@ MAX_TOKENS = 6
 MAX_TOKEN_LENGTH = 40
 # Name words of this length or longer are also found with one letter wrong.
 FUZZY_MIN = 4
+# Short texts (names, addresses) are split once and remembered; long ones every time.
+CACHED_TEXT = 80
+WORD_CACHE = 50_000
 # Candidates read from the index for each answer, before ranking and access checks.
 CANDIDATE_FACTOR = 3
 # Matches ranked per index read on PostgreSQL.
@@ -119,7 +123,15 @@ def fold(text: str) -> str:
 
 
 def words(text: str) -> list[str]:
+    if len(text) <= CACHED_TEXT:
+        return list(_short_words(text))
     return [w[:MAX_TOKEN_LENGTH] for w in _WORD.findall(fold(text))]
+
+
+@functools.lru_cache(maxsize=WORD_CACHE)
+def _short_words(text: str) -> tuple[str, ...]:
+    """Names and e-mail domains repeat across the rows of an import: split each once."""
+    return tuple(w[:MAX_TOKEN_LENGTH] for w in _WORD.findall(fold(text)))
 
 
 def phone_tokens(phone: str) -> list[str]:
@@ -139,7 +151,12 @@ def phone_tokens(phone: str) -> list[str]:
 
 def deletions(word: str) -> list[str]:
     """Return the word and each way of leaving one letter out (typo neighbours)."""
-    return list(dict.fromkeys([word, *(word[:i] + word[i + 1 :] for i in range(len(word)))]))
+    return list(_deletions(word))
+
+
+@functools.lru_cache(maxsize=WORD_CACHE)
+def _deletions(word: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys([word, *(word[:i] + word[i + 1 :] for i in range(len(word)))]))
 
 
 def _document_tokens(doc: Document) -> tuple[list[str], list[str]]:
@@ -148,7 +165,9 @@ def _document_tokens(doc: Document) -> tuple[list[str], list[str]]:
     phones = [t for p in doc.phones for t in phone_tokens(p)]
     plain = list(dict.fromkeys([*names, *others, *phones]))
     fuzzy = list(
-        dict.fromkeys(v for w in names if len(w) >= FUZZY_MIN and w.isalpha() for v in deletions(w))
+        dict.fromkeys(
+            v for w in names if len(w) >= FUZZY_MIN and w.isalpha() for v in _deletions(w)
+        )
     )
     return plain, fuzzy
 

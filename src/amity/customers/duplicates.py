@@ -27,7 +27,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from amity.core import access
+from amity.core import access, audit
 from amity.core.models import Membership
 from amity.core.paging import Page, paginate
 from amity.core.search import fold, words
@@ -53,6 +53,8 @@ CREATE_THRESHOLD = 60
 MAX_CANDIDATES = 10
 PHONE_DIGITS = 8
 CHUNK = 2000
+# Above this many keys (many records refreshed at once) the keys are read in bulk.
+MANY_KEYS = 50
 MODELS: dict[str, type[Company] | type[Person]] = {"person": Person, "company": Company}
 KeyFunction = Callable[[Any], Iterable[str]]
 _extra_keys: dict[str, list[KeyFunction]] = {}
@@ -109,8 +111,13 @@ def domain_of(value: str) -> str:
 
 def keys_for(record: Any) -> list[str]:
     """Return the blocking keys of a (possibly unsaved) person or company."""
+    return keys_of(getattr(record, "ACCESS_TYPE", ""), record)
+
+
+def keys_of(kind: str, record: Any) -> list[str]:
+    """Return the blocking keys of anything with a `kind` record's attributes (an import row)."""
     keys: list[str] = []
-    if isinstance(record, Person):
+    if kind == "person":
         keys += [f"email:{_email(e)}" for e in (record.email, record.alt_email) if e.strip()]
         keys += [f"phone:{p}" for p in map(_phone, (record.phone, record.mobile)) if p]
         name = _name(record.first_name, record.last_name)
@@ -120,7 +127,7 @@ def keys_for(record: Any) -> list[str]:
         last = skeleton(record.last_name)
         if last:
             keys.append(f"fuzzy:{first}{last}")
-    elif isinstance(record, Company):
+    elif kind == "company":
         if record.email.strip():
             keys.append(f"email:{_email(record.email)}")
         domain = domain_of(record.domain or record.website)
@@ -132,7 +139,7 @@ def keys_for(record: Any) -> list[str]:
         if name:
             keys.append(f"name:{name}")
             keys.append(f"fuzzy:{skeleton(name)}")
-    for function in _extra_keys.get(getattr(record, "ACCESS_TYPE", ""), []):
+    for function in _extra_keys.get(kind, []):
         keys += [k for k in function(record) if k.partition(":")[0] in SCORES]
     return list(dict.fromkeys(k[:220] for k in keys))
 
@@ -150,6 +157,24 @@ def write_keys(records: Sequence[CustomerRecord]) -> None:
         for r in records
         for key in keys_for(r)
     )
+
+
+def refresh_later(workspace_id: int, kind: str, ids: Sequence[int]) -> None:
+    """Queue the keys and pairs of many records (an import's) for the worker, a chunk a task.
+
+    Writing the keys inside the import's transaction cost more than the rest of the
+    fast path gained (five index entries a row); the worker writes them after the commit.
+    """
+    from amity.customers import tasks
+
+    chunks = [list(ids[start : start + CHUNK]) for start in range(0, len(ids), CHUNK)]
+
+    def enqueue() -> None:
+        for chunk in chunks:
+            tasks.refresh_duplicates.enqueue(workspace_id, kind, chunk, True)
+
+    if chunks:
+        transaction.on_commit(enqueue)
 
 
 def after_write(record: CustomerRecord) -> None:
@@ -181,16 +206,33 @@ def _pairs_from_blocks(blocks: dict[str, list[int]]) -> dict[tuple[int, int], se
     return found
 
 
-def _save_pairs(
-    workspace_id: int, kind: str, found: dict[tuple[int, int], set[str]], ids: list[int] | None
-) -> int:
-    """Replace the undismissed pairs (of `ids`, or all); dismissed ones are kept as they are."""
+def _drop_pairs(workspace_id: int, kind: str, ids: list[int] | None) -> None:
+    """Delete the undismissed pairs of `ids` (or all of them).
+
+    One DELETE per side: an OR across first_id and second_id reads no index and
+    scans every pair of the workspace.
+    """
     stale = DuplicatePair.objects.filter(
         workspace_id=workspace_id, object_type=kind, dismissed_at__isnull=True
     )
-    if ids is not None:
-        stale = stale.filter(Q(first_id__in=ids) | Q(second_id__in=ids))
-    stale.delete()
+    if ids is None:
+        stale.delete()
+        return
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        stale.filter(first_id__in=chunk).delete()
+        stale.filter(second_id__in=chunk).delete()
+
+
+def _save_pairs(
+    workspace_id: int,
+    kind: str,
+    found: dict[tuple[int, int], set[str]],
+    ids: list[int] | None,
+    owners: dict[int, int | None],
+) -> int:
+    """Replace the undismissed pairs (of `ids`, or all); dismissed ones are kept as they are."""
+    _drop_pairs(workspace_id, kind, ids)
     now = timezone.now()
     rows = []
     for (a, b), keys in found.items():
@@ -201,6 +243,8 @@ def _save_pairs(
                 object_type=kind,
                 first_id=a,
                 second_id=b,
+                first_owner_id=owners.get(a),
+                second_owner_id=owners.get(b),
                 score=score,
                 reasons=reasons,
                 computed_at=now,
@@ -210,13 +254,31 @@ def _save_pairs(
     return len(rows)
 
 
-def _live_ids(workspace_id: int, kind: str, ids: Iterable[int]) -> set[int]:
+def _live_owners(workspace_id: int, kind: str, ids: Iterable[int]) -> dict[int, int | None]:
+    """Return {id: owner id} of the records not in the trash (by primary key, in chunks)."""
     model = MODELS[kind]
-    return set(
-        model._default_manager.filter(
-            workspace_id=workspace_id, pk__in=list(ids), deleted_at__isnull=True
-        ).values_list("pk", flat=True)
-    )
+    wanted = list(ids)
+    owners: dict[int, int | None] = {}
+    for start in range(0, len(wanted), CHUNK):
+        owners.update(
+            model._default_manager.filter(
+                workspace_id=workspace_id,
+                pk__in=wanted[start : start + CHUNK],
+                deleted_at__isnull=True,
+            ).values_list("pk", "owner_id")
+        )
+    return owners
+
+
+def _blocks_at_once(workspace_id: int, kind: str, keys: list[str]) -> dict[str, list[int]]:
+    """The same as _blocks for many keys (an imported chunk's): one query per 500 keys."""
+    blocks: dict[str, list[int]] = {}
+    found = DuplicateKey.objects.filter(workspace_id=workspace_id, object_type=kind)
+    for start in range(0, len(keys), 500):
+        rows = found.filter(key__in=keys[start : start + 500]).values_list("key", "object_id")
+        for key, object_id in rows:
+            blocks.setdefault(key, []).append(object_id)
+    return {k: ids for k, ids in blocks.items() if len(ids) <= MAX_BLOCK}
 
 
 def _blocks(workspace_id: int, kind: str, keys: Iterable[str]) -> dict[str, list[int]]:
@@ -238,18 +300,33 @@ def _blocks(workspace_id: int, kind: str, keys: Iterable[str]) -> dict[str, list
 
 
 @transaction.atomic
+def rewrite_keys(workspace_id: int, kind: str, ids: list[int]) -> None:
+    """Write the keys of some records afresh from their saved values."""
+    model = MODELS[kind]
+    records = list(
+        model._default_manager.filter(
+            workspace_id=workspace_id, pk__in=ids, deleted_at__isnull=True
+        ).order_by("pk")
+    )
+    write_keys(records)
+
+
+@transaction.atomic
 def refresh_records(workspace_id: int, kind: str, ids: list[int]) -> int:
     """Recompute the pairs of some records from their keys (after they were written)."""
     mine = DuplicateKey.objects.filter(
         workspace_id=workspace_id, object_type=kind, object_id__in=ids
     )
     key_values = list(mine.values_list("key", flat=True).distinct())
-    blocks = _blocks(workspace_id, kind, key_values)
-    live = _live_ids(workspace_id, kind, {i for group in blocks.values() for i in group})
+    if len(key_values) > MANY_KEYS:
+        blocks = _blocks_at_once(workspace_id, kind, key_values)
+    else:
+        blocks = _blocks(workspace_id, kind, key_values)
+    live = _live_owners(workspace_id, kind, {i for group in blocks.values() for i in group})
     blocks = {k: [i for i in v if i in live] for k, v in blocks.items()}
     wanted = set(ids)
     found = {p: k for p, k in _pairs_from_blocks(blocks).items() if wanted & set(p)}
-    return _save_pairs(workspace_id, kind, found, ids)
+    return _save_pairs(workspace_id, kind, found, ids, live)
 
 
 def refresh_workspace(workspace_id: int, kind: str) -> int:
@@ -274,10 +351,10 @@ def refresh_workspace(workspace_id: int, kind: str) -> int:
     blocks: dict[str, list[int]] = {}
     for key, object_id in keys.filter(key__in=shared).values_list("key", "object_id"):
         blocks.setdefault(key, []).append(object_id)
-    live = _live_ids(workspace_id, kind, {i for group in blocks.values() for i in group})
+    live = _live_owners(workspace_id, kind, {i for group in blocks.values() for i in group})
     blocks = {k: [i for i in v if i in live] for k, v in blocks.items()}
     with transaction.atomic():
-        return _save_pairs(workspace_id, kind, _pairs_from_blocks(blocks), None)
+        return _save_pairs(workspace_id, kind, _pairs_from_blocks(blocks), None, live)
 
 
 def forget_records(workspace_id: int, kind: str, ids: list[int]) -> None:
@@ -285,12 +362,12 @@ def forget_records(workspace_id: int, kind: str, ids: list[int]) -> None:
     DuplicateKey.objects.filter(
         workspace_id=workspace_id, object_type=kind, object_id__in=ids
     ).delete()
-    DuplicatePair.objects.filter(
-        Q(first_id__in=ids) | Q(second_id__in=ids),
-        workspace_id=workspace_id,
-        object_type=kind,
-        dismissed_at__isnull=True,
-    ).delete()
+    _drop_pairs(workspace_id, kind, ids)
+
+
+def hide_records(workspace_id: int, kind: str, ids: list[int]) -> None:
+    """Drop the undismissed pairs of records moved to the trash (their keys stay for a restore)."""
+    _drop_pairs(workspace_id, kind, ids)
 
 
 # Reading -------------------------------------------------------------------
@@ -346,14 +423,9 @@ def pairs(
 ) -> tuple[Page[DuplicatePair], list[PairRow]]:
     """Return a page of undismissed pairs of records the member may see, best score first."""
     model = MODELS[kind]
-    visible_ids = access.visible(member, model).values("pk")
     qs = DuplicatePair.objects.filter(
-        workspace_id=member.workspace_id,
-        object_type=kind,
-        dismissed_at__isnull=True,
-        first_id__in=visible_ids,
-        second_id__in=visible_ids,
-    )
+        workspace_id=member.workspace_id, object_type=kind, dismissed_at__isnull=True
+    ).filter(_owners_filter(member, kind))
     page = paginate(qs, ["-score", "-id"], after=after, before=before, size=50)
     ids = {i for p in page.items for i in (p.first_id, p.second_id)}
     records: dict[int, Any] = {}
@@ -368,6 +440,27 @@ def pairs(
         if p.first_id in records and p.second_id in records
     ]
     return page, rows
+
+
+def _owners_filter(member: Membership, kind: str) -> Q:
+    """Match the pairs whose two records lie in the member's view scope, by the stored owners.
+
+    The page's records are still read through access.visible, so a pair whose
+    stored owner went stale (a record reassigned or trashed since) never shows more.
+    """
+    scope = access.scope_for(member, kind, "view")
+    if scope == "all":
+        return Q()
+    if scope == "team" and member.team_id is not None:
+        team = list(
+            Membership.objects.filter(
+                workspace_id=member.workspace_id, team_id=member.team_id, is_active=True
+            ).values_list("user_id", flat=True)
+        )
+        return Q(first_owner_id__in=team, second_owner_id__in=team)
+    if scope is None:
+        return Q(pk__in=[])
+    return Q(first_owner_id=member.user_id, second_owner_id=member.user_id)
 
 
 def get_pair(member: Membership, pk: Any) -> DuplicatePair:
@@ -388,11 +481,23 @@ def get_pair(member: Membership, pk: Any) -> DuplicatePair:
 
 
 @transaction.atomic
-def dismiss(member: Membership, pair: DuplicatePair) -> None:
-    """Remember that the two records are not duplicates."""
-    DuplicatePair.objects.filter(pk=pair.pk, workspace_id=member.workspace_id).update(
-        dismissed_at=timezone.now(), dismissed_by_id=member.user_id
-    )
+def dismiss(member: Membership, pair: DuplicatePair) -> DuplicatePair:
+    """Remember that the two records are not duplicates (a second dismissal changes nothing)."""
+    if pair.dismissed_at is None:
+        pair.dismissed_at, pair.dismissed_by_id = timezone.now(), member.user_id
+        DuplicatePair.objects.filter(
+            pk=pair.pk, workspace_id=member.workspace_id, dismissed_at__isnull=True
+        ).update(dismissed_at=pair.dismissed_at, dismissed_by_id=pair.dismissed_by_id)
+        audit.record(
+            audit.Action.UPDATE,
+            workspace=member.workspace_id,
+            actor=member.user,
+            object_type="duplicate_pair",
+            object_id=pair.pk,
+            object_repr=f"{pair.object_type} {pair.first_id}~{pair.second_id}",
+            changes={"dismissed": [False, True]},
+        )
+    return pair
 
 
 def panel_query(member: Membership, record: CustomerRecord) -> models.QuerySet[Any]:

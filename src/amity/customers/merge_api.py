@@ -154,6 +154,38 @@ def list_duplicates(request: HttpRequest, filters: Query[PairQuery]) -> PairPage
     )
 
 
+class DismissedOut(Schema):
+    id: int
+    type: str
+    first: int
+    second: int
+    dismissed_at: datetime
+    dismissed_by: int | None
+
+
+@router.post(
+    "/duplicates/{id}/dismiss",
+    response={200: DismissedOut, **errors(401, 404, 422)},
+    operation_id="duplicates_dismiss",
+)
+def dismiss_duplicate(request: HttpRequest, id: Id) -> DismissedOut:
+    """Mark a pair as not duplicates: it leaves the list and stays out when pairs are recomputed.
+
+    Any member who sees both records may; 404 otherwise. Dismissing twice keeps the first time.
+    """
+    member = member_of(request)
+    pair = duplicates.dismiss(member, duplicates.get_pair(member, id))
+    assert pair.dismissed_at is not None
+    return DismissedOut(
+        id=pair.pk,
+        type=pair.object_type,
+        first=pair.first_id,
+        second=pair.second_id,
+        dismissed_at=pair.dismissed_at,
+        dismissed_by=pair.dismissed_by_id,
+    )
+
+
 def _merge(
     request: HttpRequest, model: type[Company] | type[Person], id: int, payload: MergeIn
 ) -> MergeOut:

@@ -627,6 +627,10 @@ class DuplicatePair(models.Model):
     object_type = models.CharField(max_length=20)
     first_id = models.BigIntegerField()
     second_id = models.BigIntegerField()
+    # The records' owners, copied when the pair is computed, so the list of a member
+    # who sees only their own (or their team's) records filters by index, not by a join.
+    first_owner_id = models.BigIntegerField(null=True, blank=True)
+    second_owner_id = models.BigIntegerField(null=True, blank=True)
     score = models.PositiveSmallIntegerField()
     reasons = models.JSONField(default=list)
     computed_at = models.DateTimeField(default=timezone.now)
@@ -649,6 +653,10 @@ class DuplicatePair(models.Model):
                 name="dupair_ws_score",
             ),
             models.Index(fields=["workspace", "object_type", "second_id"], name="dupair_ws_second"),
+            models.Index(
+                fields=["workspace", "object_type", "first_owner_id", "second_owner_id"],
+                name="dupair_ws_owners",
+            ),
         ]
 
     def __str__(self) -> str:

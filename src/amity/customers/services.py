@@ -423,6 +423,7 @@ def trash(member: Membership, obj: CustomerRecord, *, expected_version: int | No
         )
     obj.deleted_at = now
     search.remove(obj)
+    duplicates.hide_records(member.workspace_id, obj.ACCESS_TYPE, [obj.pk])
     audit.record(audit.Action.DELETE, workspace=member.workspace_id, actor=member.user, obj=obj)
     _timeline(member, obj, "trash")
 
@@ -441,6 +442,7 @@ def restore(member: Membership, obj: CustomerRecord) -> None:
         return  # restored meanwhile by someone else: nothing more to record
     obj.deleted_at = None
     search.index(obj)
+    duplicates.after_write(obj)
     audit.record(audit.Action.RESTORE, workspace=member.workspace_id, actor=member.user, obj=obj)
     _timeline(member, obj, "restore")
 

@@ -28,12 +28,19 @@ def run_import(job_id: int, workspace_id: int) -> str:
 
 
 @task()
-def refresh_duplicates(workspace_id: int, kind: str, ids: list[int] | None = None) -> int:
-    """Recompute duplicate pairs: of some records after they changed, or of the workspace."""
+def refresh_duplicates(
+    workspace_id: int, kind: str, ids: list[int] | None = None, write_keys: bool = False
+) -> int:
+    """Recompute duplicate pairs: of some records after they changed, or of the workspace.
+
+    `write_keys`: write the records' blocking keys first (records an import wrote).
+    """
     from amity.customers import duplicates
 
     if kind not in duplicates.MODELS:
         return 0
     if ids is None:
         return duplicates.refresh_workspace(workspace_id, kind)
+    if write_keys:
+        duplicates.rewrite_keys(workspace_id, kind, ids)
     return duplicates.refresh_records(workspace_id, kind, ids)

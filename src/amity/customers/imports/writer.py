@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from amity.core import audit, bulk, crypto, search
 from amity.core.models import Membership
-from amity.customers import fields
+from amity.customers import duplicates, fields
 from amity.customers.imports.plan import CHUNK, Plan, Row, Update, seal_row
 from amity.customers.models import (
     Company,
@@ -172,9 +172,9 @@ def _create_companies(member: Membership, job: ImportJob, plan: Plan, now: datet
         created = _insert(Company, member, rows, now)
         for pk, values in created:
             plan.companies[values["name"].casefold()] = pk
-        search.index_new(
-            member.workspace_id, "company", [_Doc(pk, v) for pk, v in created], bulk.reserve_ids
-        )
+        docs = [_Doc(pk, v) for pk, v in created]
+        search.index_new(member.workspace_id, "company", docs, bulk.reserve_ids)
+        duplicates.refresh_later(member.workspace_id, "company", [pk for pk, _ in created])
         _timeline(member, "company", job, created, now)
 
 
@@ -327,6 +327,7 @@ def _apply_updates(
                 # Updates are the rare case: link as the services do, one record at a time.
                 fields.set_tags(obj, tagged[obj.pk])
         search.index_many(objs)
+    duplicates.refresh_later(member.workspace_id, kind, ids)
 
 
 def _json(value: Any) -> Any:
@@ -358,9 +359,9 @@ def write(
         chunk = plan.creates[start : start + CHUNK]
         created = _insert(model, member, [_new_values(sealer, plan, r) for r in chunk], now)
         _link_tags(member, job.kind, created)
-        search.index_new(
-            member.workspace_id, job.kind, [_Doc(pk, v) for pk, v in created], bulk.reserve_ids
-        )
+        docs = [_Doc(pk, v) for pk, v in created]
+        search.index_new(member.workspace_id, job.kind, docs, bulk.reserve_ids)
+        duplicates.refresh_later(member.workspace_id, job.kind, [pk for pk, _ in created])
         _timeline(member, job.kind, job, created, now)
         written += len(chunk)
         if progress is not None:
