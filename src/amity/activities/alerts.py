@@ -49,10 +49,14 @@ def tell(
     url: str,
     actor: User | None = None,
     email: bool = False,
+    app: bool = True,
 ) -> None:
-    """Notify the member in the bell and/or by email, as they prefer (`email` forces email)."""
+    """Notify the member in the bell and/or by email, as they prefer (`email` forces email).
+
+    `app=False` keeps it out of the bell whatever the preference (an email-only reminder).
+    """
     pref = preferences(member)
-    if getattr(pref, f"{kind}_app", True):
+    if app and getattr(pref, f"{kind}_app", True):
         notifications.notify(member, kind=kind, text=text, url=url, actor=actor)
     if (email or getattr(pref, f"{kind}_email", False)) and member.user.email:
         link = settings.SITE_URL.rstrip("/") + url

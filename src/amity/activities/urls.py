@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from amity.activities import calendar_views, task_views, views
+from amity.activities import calendar_views, reminder_views, task_views, views
 
 app_name = "activities"
 urlpatterns = [
@@ -27,4 +27,36 @@ urlpatterns = [
     path("calendar/new/", calendar_views.event_create, name="event_create"),
     path("calendar/events/<int:pk>/", calendar_views.event_edit, name="event_edit"),
     path("calendar/events/<int:pk>/move/", calendar_views.event_move, name="event_move"),
+    path("people/<int:pk>/remind/", reminder_views.person_remind, name="person_remind"),
+    path("companies/<int:pk>/remind/", reminder_views.company_remind, name="company_remind"),
+    path("reminders/", reminder_views.my_reminders, name="my_reminders"),
+    path("reminders/<int:pk>/cancel/", reminder_views.reminder_cancel, name="reminder_cancel"),
+    path(
+        "calendar/events/<int:pk>/reminders/",
+        reminder_views.event_reminders,
+        name="event_reminders",
+    ),
+    path(
+        "people/<int:pk>/scheduled-emails/",
+        reminder_views.person_schedule_email,
+        name="person_schedule_email",
+    ),
+    path(
+        "scheduled-emails/<int:pk>/",
+        reminder_views.scheduled_email_edit,
+        name="scheduled_email_edit",
+    ),
+    path(
+        "scheduled-emails/<int:pk>/cancel/",
+        reminder_views.scheduled_email_cancel,
+        name="scheduled_email_cancel",
+    ),
+    path("tasks/trash/", reminder_views.task_trash, name="task_trash"),
+    path("tasks/<int:pk>/restore/", reminder_views.task_restore, name="task_restore"),
+    path("interactions/<int:pk>/edit/", reminder_views.interaction_edit, name="interaction_edit"),
+    path(
+        "interactions/<int:pk>/delete/",
+        reminder_views.interaction_delete,
+        name="interaction_delete",
+    ),
 ]
