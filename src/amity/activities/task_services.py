@@ -539,11 +539,15 @@ def trashed(member: Membership) -> QuerySet[Task]:
 
 
 def get_trashed(member: Membership, pk: Any) -> Task:
-    """Return a task in the trash the member may restore; 404 otherwise."""
+    """Return a trashed task the member may see; 404 otherwise, 403 if they may not restore it."""
+    cutoff = timezone.now() - timedelta(days=TRASH_DAYS)
+    qs = access.visible(member, Task, deleted=True).filter(deleted_at__gte=cutoff)
     try:
-        task: Task = trashed(member).get(pk=int(pk))
+        task: Task = qs.get(pk=int(pk))
     except (Task.DoesNotExist, ValueError, TypeError, OverflowError) as exc:
         raise Http404 from exc
+    if not may(member, "delete", task):
+        raise PermissionDenied(_("Your role may not restore this task."))
     return task
 
 

@@ -402,6 +402,9 @@ def build_api() -> NinjaAPI:
     from amity.activities.task_api import router as tasks_router
 
     api.add_router("/", tasks_router)
+    from amity.activities.reminder_api import router as reminders_router
+
+    api.add_router("/", reminders_router)
     from amity.core.search_api import router as search_router
 
     api.add_router("/", search_router)
