@@ -35,6 +35,8 @@ UNGUARDED = {
     "core_idempotencyrecord",
     # The reminder sweep of `amity worker` finds due reminders across workspaces.
     "activities_reminder",
+    # And the scheduled-email sweep finds due emails across workspaces.
+    "activities_scheduledemail",
 }
 _guard_enabled = [True]
 
