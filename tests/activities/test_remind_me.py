@@ -1,4 +1,4 @@
-""""Remind me" on a customer record: presets in the user's zone, the bell, a link back."""
+""" "Remind me" on a customer record: presets in the user's zone, the bell, a link back."""
 
 from __future__ import annotations
 
@@ -48,7 +48,7 @@ def test_tomorrow_nine_crosses_a_dst_change_on_the_local_clock() -> None:
 
 
 def test_a_custom_time_without_a_zone_is_read_in_the_users_zone() -> None:
-    found = reminder_services.preset_moment("custom", OSLO, custom=datetime(2027, 1, 5, 10, 30))
+    found = reminder_services.preset_moment("custom", OSLO, custom=datetime(2027, 1, 5, 10, 30))  # noqa: DTZ001
     assert found == datetime(2027, 1, 5, 9, 30, tzinfo=UTC)
 
 
@@ -92,7 +92,8 @@ def test_a_custom_time_in_the_past_is_refused_on_its_field(
 ) -> None:
     ann = _person(world)
     response = as_user(world.bob).post(
-        f"/people/{ann.pk}/remind/", {"preset": "custom", "custom": "2020-01-01T09:00", "in_app": "on"}
+        f"/people/{ann.pk}/remind/",
+        {"preset": "custom", "custom": "2020-01-01T09:00", "in_app": "on"},
     )
     assert response.status_code == 400
     assert b"Choose a moment in the future." in response.content
