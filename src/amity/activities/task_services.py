@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from amity.activities import alerts, recurrence, reminders
-from amity.activities.models import Task
+from amity.activities.models import Reminder, Task
 from amity.core import access, audit, notifications
 from amity.core.exceptions import VersionConflict
 from amity.core.models import Membership, Team, User
@@ -585,6 +585,12 @@ def purge_expired_trash(*, now: Any = None) -> int:
     cutoff = (now or timezone.now()) - timedelta(days=TRASH_DAYS)
     removed = 0
     for workspace_id in Workspace.objects.values_list("pk", flat=True):
-        count, _ = Task.objects.filter(workspace_id=workspace_id, deleted_at__lt=cutoff).delete()
-        removed += count
+        with transaction.atomic():
+            expired = Task.objects.filter(workspace_id=workspace_id, deleted_at__lt=cutoff)
+            Reminder.objects.filter(
+                workspace_id=workspace_id, task_id__in=expired.values("pk")
+            ).delete()
+            # Its reminders gone, one DELETE within the workspace (a plain delete() would
+            # collect the rows first and delete them by id alone).
+            removed += expired._raw_delete(expired.db)
     return removed
