@@ -75,15 +75,18 @@ def tell(
     actor: User | None = None,
     email: bool = False,
     app: bool = True,
+    preference: str = "",
 ) -> None:
     """Notify the member in the bell and/or by email, as they prefer (`email` forces email).
 
-    `app=False` keeps it out of the bell whatever the preference (an email-only reminder).
+    `app=False` keeps it out of the bell whatever the preference (an email-only reminder);
+    `preference` names the preference kind when it differs from `kind`.
     """
     pref = preferences(member)
-    if app and getattr(pref, f"{kind}_app", True):
+    chosen = preference or kind
+    if app and getattr(pref, f"{chosen}_app", True):
         notifications.notify(member, kind=kind, text=text, url=url, actor=actor)
-    if (email or getattr(pref, f"{kind}_email", False)) and member.user.email:
+    if (email or getattr(pref, f"{chosen}_email", False)) and member.user.email:
         link = settings.SITE_URL.rstrip("/") + url
         outbox.queue_email(
             to=[member.user.email],

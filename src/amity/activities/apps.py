@@ -35,11 +35,12 @@ class ActivitiesConfig(AppConfig):
     def _ready_reminders(self) -> None:
         from django.utils.translation import gettext_lazy as _
 
-        from amity.activities import reminder_views, reminders, scheduled_emails
+        from amity.activities import due_alerts, reminder_views, reminders, scheduled_emails
         from amity.core import tasks
         from amity.customers import panels, privacy, timeline
 
         tasks.register_sweep(scheduled_emails.send_due)
+        tasks.register_sweep(due_alerts.send_due)
         timeline.register_forget(reminders.forget)
         timeline.register_forget(scheduled_emails.forget)
         privacy.register("scheduled_emails", scheduled_emails.export, scheduled_emails.erase)

@@ -143,6 +143,8 @@ class Task(models.Model):
     # 28 Feb -> 31 Mar rather than drifting to the 28th.
     repeat_day = models.PositiveSmallIntegerField(null=True, blank=True)
     series = models.UUIDField(null=True, blank=True)
+    # When the assignee was told it fell due (the bell's "due items"); cleared when it moves.
+    due_alerted_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"

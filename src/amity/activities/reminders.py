@@ -80,6 +80,10 @@ def follow_task(task: Task) -> None:
     pending = Reminder.objects.filter(
         workspace_id=task.workspace_id, task_id=task.pk, status=Reminder.Status.PENDING
     )
+    if task.due_at > timezone.now():  # moved ahead: it may fall due (and be told) again
+        Task.objects.filter(
+            pk=task.pk, workspace_id=task.workspace_id, due_alerted_at__isnull=False
+        ).update(due_alerted_at=None)
     if task.status != Task.Status.OPEN or task.deleted_at is not None or task.owner_id is None:
         pending.update(status=Reminder.Status.CANCELLED)
         return
