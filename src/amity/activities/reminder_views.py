@@ -291,7 +291,7 @@ def interaction_delete(request: HttpRequest, member: Membership, pk: int) -> Htt
 def remind_panel(member: Membership, record: Any) -> dict[str, Any]:
     return {
         "reminders": reminder_services.for_record(member, record),
-        "form": RemindMeForm(),
+        "form": RemindMeForm(auto_id="remind-%s"),
     }
 
 
@@ -300,7 +300,7 @@ def scheduled_panel(member: Membership, record: Any) -> dict[str, Any]:
     items = list(scheduled_emails.for_person(member, record).exclude(status="cancelled")[:10])
     return {
         "items": items,
-        "form": ScheduledEmailForm(),
+        "form": ScheduledEmailForm(auto_id="schedule-%s"),
         "may_write": scheduled_emails.may_write(member),
         "consent": bool(record.email and record.email_consent),
     }
