@@ -37,6 +37,8 @@ UNGUARDED = {
     "activities_reminder",
     # A calendar app reading a private feed URL: its secret is looked up across workspaces.
     "activities_calendarfeed",
+    # And the scheduled-email sweep finds due emails across workspaces.
+    "activities_scheduledemail",
 }
 _guard_enabled = [True]
 

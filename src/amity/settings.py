@@ -269,6 +269,7 @@ AMITY_MAINTENANCE = [
     "amity.customers.services.purge_all_expired_trash",
     "amity.customers.imports.jobs.purge_old",
     "amity.customers.merge.purge_expired",
+    "amity.activities.task_services.purge_expired_trash",
 ]
 
 MAILERS = {

@@ -466,3 +466,151 @@ def event_record(world: World, user: User, target: Target) -> Any:
         return None
     with tenant_guard_off():
         return Event.objects.get(pk=pk)
+
+
+# Reminders, scheduled emails, the task trash and logged calls (activities).
+
+
+def acme_person_id() -> int:
+    """A person in acme anyone there may see (POST /reminders names it in the body)."""
+    from amity.core.models import Workspace
+    from amity.customers.models import Person
+
+    acme = Workspace.objects.get(slug="acme")
+    return Person.objects.create(workspace=acme, last_name=f"Remind {next(_n)}").pk
+
+
+def _reminder(world: World, user: User, target: Target) -> Any:
+    """A reminder of the user (own), of a colleague (other_owner) or in another workspace."""
+    from datetime import UTC, datetime
+
+    from amity.activities.models import Reminder
+    from amity.customers.models import Person
+
+    if target == "missing":
+        return None
+    workspace = _workspace(world, target)
+    other = world.bob if user == world.alice else world.alice
+    recipient = {"own": user, "other_owner": other}.get(target, world.mallory)
+    person = Person.objects.create(workspace=workspace, last_name=f"Reminded {next(_n)}")
+    return Reminder.objects.create(
+        workspace=workspace,
+        person=person,
+        recipient=recipient,
+        due_at=datetime(2030, 1, 1, 9, 0, tzinfo=UTC),
+    )
+
+
+def reminder(world: World, user: User, target: Target) -> int | None:
+    found = _reminder(world, user, target)
+    return found.pk if found is not None else None
+
+
+def reminder_record(world: World, user: User, target: Target) -> Any:
+    return _reminder(world, user, target)
+
+
+def _consenting_person(world: World, owner: User, target: Target) -> Any:
+    from amity.customers.models import Person
+
+    n = next(_n)
+    return Person.objects.create(
+        workspace=_workspace(world, target),
+        last_name=f"Mailed {n}",
+        email=f"mailed{n}@example.test",
+        email_consent=True,
+        owner=owner,
+    )
+
+
+def consenting_person(world: World, user: User, target: Target) -> int | None:
+    found = consenting_person_record(world, user, target)
+    return found.pk if found is not None else None
+
+
+def consenting_person_record(world: World, user: User, target: Target) -> Any:
+    """A person who consents to email, in acme (or another workspace)."""
+    if target == "missing":
+        return None
+    owner = world.mallory if target == "other_workspace" else world.alice
+    return _consenting_person(world, owner, target)
+
+
+def _scheduled_email(world: World, user: User, target: Target) -> Any:
+    """An email written by the user (own) or a colleague (other_owner) to someone else's person."""
+    from datetime import UTC, datetime, timedelta
+
+    from amity.activities.models import ScheduledEmail
+
+    if target == "missing":
+        return None
+    other = world.bob if user == world.alice else world.alice
+    author = {"own": user, "other_owner": other}.get(target, world.mallory)
+    owner = world.mallory if target == "other_workspace" else other
+    person = _consenting_person(world, owner, target)
+    return ScheduledEmail.objects.create(
+        workspace=person.workspace,
+        person=person,
+        author=author,
+        subject="Matrix email",
+        body="Hello",
+        send_at=datetime.now(UTC) + timedelta(days=30),
+    )
+
+
+def scheduled_email(world: World, user: User, target: Target) -> int | None:
+    found = _scheduled_email(world, user, target)
+    return found.pk if found is not None else None
+
+
+def scheduled_email_record(world: World, user: User, target: Target) -> Any:
+    return _scheduled_email(world, user, target)
+
+
+def trashed_task_record(world: World, user: User, target: Target) -> Any:
+    """A task like `task`, moved to the trash a day ago."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from amity.activities.models import Task
+
+    found = _task(world, user, target)
+    if found is not None:
+        found.deleted_at = timezone.now() - timedelta(days=1)
+        Task.objects.filter(pk=found.pk, workspace_id=found.workspace_id).update(
+            deleted_at=found.deleted_at
+        )
+    return found
+
+
+def trashed_task(world: World, user: User, target: Target) -> int | None:
+    found = trashed_task_record(world, user, target)
+    return found.pk if found is not None else None
+
+
+def interaction(world: World, user: User, target: Target) -> int | None:
+    """A call logged by the user (own) or a colleague (other_owner) with someone else's person."""
+    from datetime import UTC, datetime
+
+    from amity.activities.models import Interaction
+
+    note_found = _note(world, user, target)
+    if note_found is None:
+        return None
+    return Interaction.objects.create(
+        workspace_id=note_found.workspace_id,
+        person_id=note_found.person_id,
+        author_id=note_found.author_id,
+        kind="call",
+        direction="outbound",
+        outcome="busy",
+        occurred_at=datetime(2026, 1, 1, 9, 0, tzinfo=UTC),
+    ).pk
+
+
+def in_a_month() -> str:
+    """A send time the scheduled-email forms and API accept (within a year)."""
+    from datetime import UTC, datetime, timedelta
+
+    return (datetime.now(UTC) + timedelta(days=30)).strftime("%Y-%m-%dT%H:%M:00Z")

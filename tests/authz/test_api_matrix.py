@@ -175,6 +175,57 @@ API_RULES: dict[str, Rule] = {
     ),
     "POST /calendar/feed": Rule("member", method="POST"),
     "GET /notifications": Rule("member"),
+    "POST /notifications/read-all": Rule("member", method="POST"),
+    "GET /reminders": Rule("member"),
+    "POST /reminders": Rule(
+        "member",
+        method="POST",
+        data=lambda r: {
+            "target_type": "person",
+            "target_id": subjects.acme_person_id(),
+            "remind_at": "2030-01-01T09:00:00Z",
+        },
+    ),
+    "GET /reminders/{id}": Rule("own_object", subject=subjects.reminder_record),
+    "DELETE /reminders/{id}": Rule(
+        "own_object", method="DELETE", subject=subjects.reminder_record, mutates=True
+    ),
+    "GET /people/{id}/scheduled-emails": Rule("record", obj="person"),
+    "POST /people/{id}/scheduled-emails": Rule(
+        "note_create",
+        method="POST",
+        subject=subjects.consenting_person_record,
+        data=lambda r: {"subject": "Hi", "body": "Hello", "send_at": subjects.in_a_month()},
+    ),
+    "GET /scheduled-emails/{id}": Rule("note", subject=subjects.scheduled_email_record),
+    "PATCH /scheduled-emails/{id}": Rule(
+        "note",
+        method="PATCH",
+        action="edit",
+        subject=subjects.scheduled_email_record,
+        data=lambda r: {"subject": "Changed by the matrix"},
+        mutates=True,
+    ),
+    "DELETE /scheduled-emails/{id}": Rule(
+        "note",
+        method="DELETE",
+        action="delete",
+        subject=subjects.scheduled_email_record,
+        mutates=True,
+    ),
+    "GET /notification-preferences": Rule("member"),
+    # The matrix cannot know the caller's ETag here: an allowed write stops at 412.
+    "PATCH /notification-preferences": Rule(
+        "member", method="PATCH", data=lambda r: {"digest": True}, ok=frozenset({200, 412})
+    ),
+    "POST /tasks/{id}/restore": Rule(
+        "task",
+        method="POST",
+        obj="task",
+        action="delete",
+        subject=subjects.trashed_task_record,
+        mutates=True,
+    ),
     "POST /notifications/{id}/read": Rule(
         "own_object", method="POST", subject=subjects.notification_record, mutates=True
     ),

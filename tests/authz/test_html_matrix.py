@@ -165,6 +165,31 @@ HTML_RULES: dict[str, Rule] = {
     "activities:task_reopen": _post("task", action="edit", subject=subjects.task),
     "activities:task_cancel": _post("task", action="edit", subject=subjects.task),
     "activities:task_delete": _post("task", action="delete", subject=subjects.task),
+    # Reminders, scheduled emails, the task trash and editing logged calls.
+    "activities:person_remind": _post("record", obj="person", data=lambda r: {"preset": "hour"}),
+    "activities:company_remind": _post(
+        "record", obj="company", data=lambda r: {"preset": "tomorrow"}
+    ),
+    "activities:my_reminders": Rule("member"),
+    "activities:reminder_cancel": _post("own_object", subject=subjects.reminder),
+    "activities:event_reminders": _post(
+        "task", action="edit", subject=subjects.event, data=lambda r: {"offsets": ["10"]}
+    ),
+    "activities:person_schedule_email": _post(
+        "note_create",
+        subject=subjects.consenting_person,
+        data=lambda r: {"subject": "Hi", "body": "Hello", "send_at": subjects.in_a_month()[:16]},
+    ),
+    "activities:scheduled_email_edit": Rule(
+        "note", action="edit", subject=subjects.scheduled_email
+    ),
+    "activities:scheduled_email_cancel": _post(
+        "note", action="delete", subject=subjects.scheduled_email
+    ),
+    "activities:task_trash": Rule("member"),
+    "activities:task_restore": _post("task", action="delete", subject=subjects.trashed_task),
+    "activities:interaction_edit": Rule("note", action="edit", subject=subjects.interaction),
+    "activities:interaction_delete": _post("note", action="delete", subject=subjects.interaction),
     # Exports and data-subject rights.
     "customers:person_export": Rule("exporters"),
     "customers:company_export": Rule("exporters"),

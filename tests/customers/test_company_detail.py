@@ -67,6 +67,6 @@ def test_it_uses_a_fixed_number_of_queries(
     for i in range(people):
         helpers.person(world, last_name=f"P{i}", company=initech.pk)
     client = as_user(world.dave)
-    with django_assert_num_queries(23):  # type: ignore[operator]  # +1 Deals, +2 record panels
+    with django_assert_num_queries(24):  # type: ignore[operator]  # +1 Deals, +3 record panels
         response = client.get(f"/companies/{initech.pk}/")
     assert len(response.context["people"].items) == people

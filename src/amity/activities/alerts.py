@@ -7,12 +7,14 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from amity.activities.models import AlertPreference
 from amity.activities.recurrence import zone
 from amity.core import notifications, outbox
+from amity.core.exceptions import VersionConflict
 from amity.core.models import Membership, User
 
 logger = logging.getLogger("amity.worker")
@@ -34,7 +36,30 @@ def save_preferences(member: Membership, values: dict[str, bool]) -> AlertPrefer
     pref, _created = AlertPreference.objects.update_or_create(
         workspace_id=member.workspace_id, user_id=member.user_id, defaults=fields
     )
+    AlertPreference.objects.filter(pk=pref.pk, workspace_id=member.workspace_id).update(
+        version=F("version") + 1
+    )
     return pref
+
+
+def stored_preferences(member: Membership) -> AlertPreference:
+    """Return the member's saved preferences, saving the defaults first if they never chose."""
+    pref, _created = AlertPreference.objects.get_or_create(
+        workspace_id=member.workspace_id, user_id=member.user_id
+    )
+    return pref
+
+
+@transaction.atomic
+def update_preferences(
+    member: Membership, changes: dict[str, bool], *, expected_version: int
+) -> AlertPreference:
+    """Change some preferences if they are still at `expected_version`."""
+    values = {name: bool(value) for name, value in changes.items() if name in _fields()}
+    mine = AlertPreference.objects.filter(workspace_id=member.workspace_id, user_id=member.user_id)
+    if not mine.filter(version=expected_version).update(**values, version=F("version") + 1):
+        raise VersionConflict(stored_preferences(member))
+    return mine.get()
 
 
 def _fields() -> list[str]:
@@ -49,12 +74,19 @@ def tell(
     url: str,
     actor: User | None = None,
     email: bool = False,
+    app: bool = True,
+    preference: str = "",
 ) -> None:
-    """Notify the member in the bell and/or by email, as they prefer (`email` forces email)."""
+    """Notify the member in the bell and/or by email, as they prefer (`email` forces email).
+
+    `app=False` keeps it out of the bell whatever the preference (an email-only reminder);
+    `preference` names the preference kind when it differs from `kind`.
+    """
     pref = preferences(member)
-    if getattr(pref, f"{kind}_app", True):
+    chosen = preference or kind
+    if app and getattr(pref, f"{chosen}_app", True):
         notifications.notify(member, kind=kind, text=text, url=url, actor=actor)
-    if (email or getattr(pref, f"{kind}_email", False)) and member.user.email:
+    if (email or getattr(pref, f"{chosen}_email", False)) and member.user.email:
         link = settings.SITE_URL.rstrip("/") + url
         outbox.queue_email(
             to=[member.user.email],

@@ -30,9 +30,39 @@ class ActivitiesConfig(AppConfig):
         )
         privacy.register("tasks", notes_privacy.export_tasks, notes_privacy.erase_tasks)
         privacy.register("timeline", notes_privacy.export_timeline, notes_privacy.erase_timeline)
-        from amity.activities import attendees
+        from amity.activities import attendees, reminders
 
         timeline.register_forget(attendees.forget)
+        reminders.register_event_recipients(attendees.member_attendees)
         privacy.register(
             "event_attendance", attendees.export_attendance, attendees.erase_attendance
+        )
+        self._ready_reminders()
+
+    def _ready_reminders(self) -> None:
+        from django.utils.translation import gettext_lazy as _
+
+        from amity.activities import due_alerts, reminder_views, reminders, scheduled_emails
+        from amity.core import tasks
+        from amity.customers import panels, privacy, timeline
+
+        tasks.register_sweep(scheduled_emails.send_due)
+        tasks.register_sweep(due_alerts.send_due)
+        timeline.register_forget(reminders.forget)
+        timeline.register_forget(scheduled_emails.forget)
+        privacy.register("scheduled_emails", scheduled_emails.export, scheduled_emails.erase)
+        panels.register(
+            "remind_me",
+            title=_("Reminders"),
+            template="activities/_remind_panel.html",
+            context=reminder_views.remind_panel,
+            order=60,
+        )
+        panels.register(
+            "scheduled_emails",
+            title=_("Scheduled emails"),
+            template="activities/_scheduled_panel.html",
+            context=reminder_views.scheduled_panel,
+            kinds=("person",),
+            order=61,
         )

@@ -16,7 +16,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from amity.activities import events, invitations
+from amity.activities import events, invitations, reminders
 from amity.activities.models import Event, EventAttendee
 from amity.core import access, audit
 from amity.core.exceptions import VersionConflict
@@ -226,6 +226,7 @@ def cancel_event(member: Membership, event: Event, *, expected_version: int, sen
         )
     event.deleted_at, event.updated_at = now, now
     event.version, event.sequence = expected_version + 1, event.sequence + 1
+    reminders.follow_event(event)
     audit.record(
         audit.Action.DELETE,
         workspace=member.workspace_id,
@@ -240,6 +241,15 @@ def announce_update(member: Membership, event: Event) -> None:
     """Send every attendee the new version of a rescheduled event."""
     diff = Diff(added=[], kept=attendees_of(event), removed=[])
     invitations.announce(member, event, diff, rescheduled=True, send=True)
+
+
+def member_attendees(event: Event) -> list[int]:
+    """The workspace users attending an event: they hear its reminders too."""
+    return list(
+        EventAttendee.objects.filter(
+            workspace_id=event.workspace_id, event_id=event.pk, user_id__isnull=False
+        ).values_list("user_id", flat=True)
+    )
 
 
 def forget(workspace_id: int, subject_type: str, ids: list[int]) -> None:

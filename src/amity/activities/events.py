@@ -12,6 +12,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from amity.activities import reminders
 from amity.activities.models import CalendarSettings, Event
 from amity.activities.recurrence import zone
 from amity.core import access, audit
@@ -139,6 +140,7 @@ def update_event(
         setattr(event, name, value)
     event.version, event.updated_at = expected_version + 1, now
     event.sequence += bump
+    reminders.follow_event(event)
     audit.record(
         audit.Action.UPDATE,
         workspace=member.workspace_id,

@@ -11,15 +11,18 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from amity.activities.models import Interaction
 from amity.core import access, audit
+from amity.core.exceptions import VersionConflict
 from amity.core.models import Membership
 from amity.customers import timeline
-from amity.customers.models import Company, Person
+from amity.customers.models import Company, Person, TimelineEvent
 
 MAX_MINUTES = 24 * 60
 CALL_OUTCOMES = {"connected", "no_answer", "voicemail", "busy"}
@@ -97,13 +100,7 @@ def log(member: Membership, subject: Company | Person, data: dict[str, Any]) -> 
         subject,
         timeline.Kind.CALL if item.kind == Interaction.Kind.CALL else timeline.Kind.MEETING,
         summary(item),
-        {
-            "interaction_id": item.pk,
-            "direction": item.direction,
-            "outcome": item.outcome,
-            "duration_minutes": item.duration_minutes,
-            "notes": item.notes,
-        },
+        _entry_data(item),
         occurred_at=item.occurred_at,
         source=timeline.Source("activities", "interaction", item.pk),
     )
@@ -122,3 +119,112 @@ def forget(workspace_id: int, subject_type: str, ids: list[int]) -> None:
     """Delete the calls and meetings of records about to be deleted for good."""
     field = "person_id__in" if subject_type == "person" else "company_id__in"
     Interaction.objects.filter(workspace_id=workspace_id, **{field: ids}).delete()
+
+
+def get_interaction(member: Membership, pk: Any, action: str = "view") -> Interaction:
+    """Return a call or meeting on a record the member may see; 404 otherwise.
+
+    `action` "change" raises PermissionDenied unless the member may edit or delete it:
+    its author, or someone who may edit the record.
+    """
+    try:
+        item = Interaction.objects.filter(
+            workspace_id=member.workspace_id, deleted_at__isnull=True
+        ).get(pk=int(pk))
+    except (Interaction.DoesNotExist, ValueError, TypeError, OverflowError) as exc:
+        raise Http404 from exc
+    subject: Company | Person
+    if item.person_id is not None:
+        subject = access.get_for_user(member, Person, item.person_id)
+    else:
+        subject = access.get_for_user(member, Company, item.company_id)
+    item.subject = subject  # type: ignore[attr-defined]
+    if action == "change" and not may_change(member, item, subject):
+        raise PermissionDenied(_("Only the author or someone who may edit the record can."))
+    return item
+
+
+def may_change(member: Membership, item: Interaction, subject: Company | Person) -> bool:
+    if item.author_id == member.user_id and access.can(member, "note", "create"):
+        return True
+    return access.can(member, subject.ACCESS_TYPE, "edit", subject)
+
+
+def _source(item: Interaction) -> timeline.Source:
+    return timeline.Source("activities", "interaction", item.pk)
+
+
+def _entry_data(item: Interaction) -> dict[str, Any]:
+    return {
+        "interaction_id": item.pk,
+        "url": reverse("activities:interaction_edit", args=[item.pk]),
+        "direction": item.direction,
+        "outcome": item.outcome,
+        "duration_minutes": item.duration_minutes,
+        "notes": item.notes,
+    }
+
+
+@transaction.atomic
+def update(
+    member: Membership, item: Interaction, data: dict[str, Any], *, expected_version: int
+) -> Interaction:
+    """Change a logged call or meeting if it is still at `expected_version`; rewrite its entry."""
+    subject = getattr(item, "subject", None) or (item.person or item.company)
+    assert subject is not None
+    if not may_change(member, item, subject):
+        raise PermissionDenied(_("Only the author or someone who may edit the record can."))
+    values = _clean({**data, "kind": item.kind})
+    if not Interaction.objects.filter(
+        pk=item.pk, workspace_id=member.workspace_id, version=expected_version, deleted_at=None
+    ).update(**values, version=F("version") + 1):
+        raise VersionConflict(
+            Interaction.objects.filter(pk=item.pk, workspace_id=member.workspace_id).first()
+        )
+    changes = {
+        k: [str(getattr(item, k)), str(v)] for k, v in values.items() if getattr(item, k) != v
+    }
+    for name, value in values.items():
+        setattr(item, name, value)
+    item.version = expected_version + 1
+    timeline.update_source(
+        member.workspace_id, _source(item), summary=summary(item), data=_entry_data(item)
+    )
+    TimelineEvent.objects.filter(
+        workspace_id=member.workspace_id,
+        source_app="activities",
+        source_model="interaction",
+        source_id=str(item.pk),
+    ).update(occurred_at=item.occurred_at)
+    audit.record(
+        audit.Action.UPDATE,
+        workspace=member.workspace_id,
+        actor=member.user,
+        obj=item,
+        object_type="interaction",
+        changes=changes,
+    )
+    return item
+
+
+@transaction.atomic
+def delete(member: Membership, item: Interaction, *, expected_version: int) -> None:
+    """Delete a logged call or meeting and take it off the timeline."""
+    subject = getattr(item, "subject", None) or (item.person or item.company)
+    assert subject is not None
+    if not may_change(member, item, subject):
+        raise PermissionDenied(_("Only the author or someone who may edit the record can."))
+    if not Interaction.objects.filter(
+        pk=item.pk, workspace_id=member.workspace_id, version=expected_version, deleted_at=None
+    ).update(deleted_at=timezone.now(), version=F("version") + 1):
+        raise VersionConflict(
+            Interaction.objects.filter(pk=item.pk, workspace_id=member.workspace_id).first()
+        )
+    timeline.remove_source(member.workspace_id, _source(item))
+    audit.record(
+        audit.Action.DELETE,
+        workspace=member.workspace_id,
+        actor=member.user,
+        obj=item,
+        object_type="interaction",
+    )

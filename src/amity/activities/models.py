@@ -144,6 +144,8 @@ class Task(models.Model):
     # 28 Feb -> 31 Mar rather than drifting to the 28th.
     repeat_day = models.PositiveSmallIntegerField(null=True, blank=True)
     series = models.UUIDField(null=True, blank=True)
+    # When the assignee was told it fell due (the bell's "due items"); cleared when it moves.
+    due_alerted_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -252,7 +254,15 @@ class Interaction(models.Model):
 
 
 class Reminder(models.Model):
-    """A nudge for one user at `due_at`, about a task; delivered once by `amity worker`."""
+    """A nudge for one user at `due_at`: about a task, an event or a customer record.
+
+    Exactly one target is set. A task or event reminder keeps `minutes_before` so
+    it moves with its target; a "remind me" on a person or company carries a `note`.
+    Delivered once by `amity worker` (see activities.reminders).
+    """
+
+    # Names the ETag ("reminder-12-v1"); a reminder is only ever its recipient's.
+    ACCESS_TYPE: ClassVar[str] = "reminder"
 
     class Status(models.TextChoices):
         PENDING = "pending", _("pending")
@@ -261,30 +271,91 @@ class Reminder(models.Model):
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
     task = models.ForeignKey(Task, on_delete=models.CASCADE, null=True, related_name="reminders")
+    event = models.ForeignKey(
+        "Event", on_delete=models.CASCADE, null=True, blank=True, related_name="reminders"
+    )
+    # Purging a record deletes its reminders first (timeline.forget), within the workspace.
+    person = models.ForeignKey(
+        Person, on_delete=models.DO_NOTHING, null=True, blank=True, related_name="+"
+    )
+    company = models.ForeignKey(
+        Company, on_delete=models.DO_NOTHING, null=True, blank=True, related_name="+"
+    )
+    note = models.CharField(_("note"), max_length=500, blank=True)
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
     )
-    # Minutes before the task is due (0: at the due moment).
+    # Minutes before the task is due or the event starts (0: at that moment).
     minutes_before = models.PositiveIntegerField(default=0)
     due_at = models.DateTimeField()
+    in_app = models.BooleanField(_("in the bell"), default=True)
     email = models.BooleanField(_("also by email"), default=False)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     sent_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    task__isnull=False,
+                    event__isnull=True,
+                    person__isnull=True,
+                    company__isnull=True,
+                )
+                | models.Q(
+                    task__isnull=True,
+                    event__isnull=False,
+                    person__isnull=True,
+                    company__isnull=True,
+                )
+                | models.Q(
+                    task__isnull=True,
+                    event__isnull=True,
+                    person__isnull=False,
+                    company__isnull=True,
+                )
+                | models.Q(
+                    task__isnull=True,
+                    event__isnull=True,
+                    person__isnull=True,
+                    company__isnull=False,
+                ),
+                name="reminder_one_target",
+            )
+        ]
         indexes = [
             # The worker's sweep: pending reminders by due moment, across workspaces.
             models.Index(fields=["status", "due_at"], name="reminder_due"),
             models.Index(fields=["workspace", "task"], name="reminder_ws_task"),
+            models.Index(fields=["workspace", "event"], name="reminder_ws_event"),
+            models.Index(fields=["workspace", "recipient", "status"], name="reminder_ws_recipient"),
+            models.Index(fields=["workspace", "person"], name="reminder_ws_person"),
+            models.Index(fields=["workspace", "company"], name="reminder_ws_company"),
         ]
 
     def __str__(self) -> str:
         return f"reminder {self.pk}"
 
+    @property
+    def target_type(self) -> str:
+        for name in ("task", "event", "person", "company"):
+            if getattr(self, f"{name}_id") is not None:
+                return name
+        return ""
+
+    @property
+    def target_id(self) -> int | None:
+        kind = self.target_type
+        return getattr(self, f"{kind}_id") if kind else None
+
 
 class AlertPreference(models.Model):
     """How one member wants to hear about tasks: per kind, in the bell and by email; a digest."""
+
+    # Names the ETag of the notification preferences in the API.
+    ACCESS_TYPE: ClassVar[str] = "preferences"
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
@@ -295,6 +366,7 @@ class AlertPreference(models.Model):
     digest = models.BooleanField(_("a daily digest email of my tasks"), default=False)
     # The local day the last digest went out, so each day gets one.
     digest_sent_on = models.DateField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         constraints = [
@@ -445,3 +517,52 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return f"calendar feed {self.prefix}…"
+
+
+class ScheduledEmail(models.Model):
+    """An email to a person, written now and handed to the outbox at `send_at` by the worker."""
+
+    # Who may write one: whoever may add notes (the "note.create" grant), on a visible person.
+    ACCESS_TYPE: ClassVar[str] = "scheduled_email"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        SENT = "sent", _("sent")
+        CANCELLED = "cancelled", _("cancelled")
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    # Purging or erasing a person deletes their scheduled emails first.
+    person = models.ForeignKey(Person, on_delete=models.DO_NOTHING, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("message"), max_length=20_000)
+    send_at = models.DateTimeField(_("send at"))
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    # Where it went and the outbox row that carries it, once handed over.
+    to = models.EmailField(blank=True)
+    outbox_message = models.ForeignKey(
+        "core.OutboxMessage", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    sent_at = models.DateTimeField(null=True, blank=True)
+    # Why the worker cancelled it instead of sending ("consent", "no_email", "deleted").
+    cancel_reason = models.CharField(max_length=20, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["status", "send_at"], name="scheduledemail_due"),
+            models.Index(
+                fields=["workspace", "person", "send_at"], name="scheduledemail_ws_person"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.subject
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == self.Status.PENDING

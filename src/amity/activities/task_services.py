@@ -8,7 +8,7 @@ treated as owned by everyone in that team.
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date, time, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from amity.activities import alerts, recurrence, reminders
-from amity.activities.models import Task
+from amity.activities.models import Reminder, Task
 from amity.core import access, audit, notifications
 from amity.core.exceptions import VersionConflict
 from amity.core.models import Membership, Team, User
@@ -526,3 +526,71 @@ def mark_changeable(member: Membership, tasks: list[Task]) -> list[Task]:
         )
         task.may_change = ok  # type: ignore[attr-defined]
     return tasks
+
+
+TRASH_DAYS = 30
+
+
+def trashed(member: Membership) -> QuerySet[Task]:
+    """Return the member's deletable tasks in the trash (the last 30 days), newest first."""
+    cutoff = timezone.now() - timedelta(days=TRASH_DAYS)
+    qs = access.visible(member, Task, action="delete", deleted=True)
+    return qs.filter(deleted_at__gte=cutoff).select_related("owner").order_by("-deleted_at", "-id")
+
+
+def get_trashed(member: Membership, pk: Any) -> Task:
+    """Return a trashed task the member may see; 404 otherwise, 403 if they may not restore it."""
+    cutoff = timezone.now() - timedelta(days=TRASH_DAYS)
+    qs = access.visible(member, Task, deleted=True).filter(deleted_at__gte=cutoff)
+    try:
+        task: Task = qs.get(pk=int(pk))
+    except (Task.DoesNotExist, ValueError, TypeError, OverflowError) as exc:
+        raise Http404 from exc
+    if not may(member, "delete", task):
+        raise PermissionDenied(_("Your role may not restore this task."))
+    return task
+
+
+@transaction.atomic
+def restore_task(member: Membership, task: Task) -> Task:
+    """Take a task out of the trash; its reminders stay cancelled."""
+    if not may(member, "delete", task):
+        raise PermissionDenied(_("Your role may not restore this task."))
+    now = timezone.now()
+    if not Task.objects.filter(
+        pk=task.pk, workspace_id=member.workspace_id, deleted_at__isnull=False
+    ).update(deleted_at=None, version=F("version") + 1, updated_at=now):
+        return task  # restored meanwhile by someone else
+    task.deleted_at, task.updated_at = None, now
+    task.version += 1
+    audit.record(audit.Action.RESTORE, workspace=member.workspace_id, actor=member.user, obj=task)
+    subject = task.related
+    if task.status == Task.Status.DONE and subject is not None and subject.deleted_at is None:
+        timeline.add(
+            member,
+            subject,
+            timeline.Kind.TASK,
+            _("Completed task: %(title)s") % {"title": task.title},
+            _timeline_entry(task),
+            occurred_at=task.completed_at,
+            source=_source(task),
+        )
+    return task
+
+
+def purge_expired_trash(*, now: Any = None) -> int:
+    """Delete for good the tasks trashed more than 30 days ago (the worker runs this hourly)."""
+    from amity.core.models import Workspace
+
+    cutoff = (now or timezone.now()) - timedelta(days=TRASH_DAYS)
+    removed = 0
+    for workspace_id in Workspace.objects.values_list("pk", flat=True):
+        with transaction.atomic():
+            expired = Task.objects.filter(workspace_id=workspace_id, deleted_at__lt=cutoff)
+            Reminder.objects.filter(
+                workspace_id=workspace_id, task_id__in=expired.values("pk")
+            ).delete()
+            # Its reminders gone, one DELETE within the workspace (a plain delete() would
+            # collect the rows first and delete them by id alone).
+            removed += expired._raw_delete(expired.db)
+    return removed

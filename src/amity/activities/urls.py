@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from amity.activities import calendar_views, interop_views, task_views, views
+from amity.activities import calendar_views, interop_views, reminder_views, task_views, views
 
 app_name = "activities"
 urlpatterns = [
@@ -37,4 +37,36 @@ urlpatterns = [
     path("calendar/import/", interop_views.calendar_import, name="calendar_import"),
     path("calendar/events/<int:pk>/delete/", interop_views.event_delete, name="event_delete"),
     path("calendar/attendees/options/", interop_views.attendee_options, name="attendee_options"),
+    path("people/<int:pk>/remind/", reminder_views.person_remind, name="person_remind"),
+    path("companies/<int:pk>/remind/", reminder_views.company_remind, name="company_remind"),
+    path("reminders/", reminder_views.my_reminders, name="my_reminders"),
+    path("reminders/<int:pk>/cancel/", reminder_views.reminder_cancel, name="reminder_cancel"),
+    path(
+        "calendar/events/<int:pk>/reminders/",
+        reminder_views.event_reminders,
+        name="event_reminders",
+    ),
+    path(
+        "people/<int:pk>/scheduled-emails/",
+        reminder_views.person_schedule_email,
+        name="person_schedule_email",
+    ),
+    path(
+        "scheduled-emails/<int:pk>/",
+        reminder_views.scheduled_email_edit,
+        name="scheduled_email_edit",
+    ),
+    path(
+        "scheduled-emails/<int:pk>/cancel/",
+        reminder_views.scheduled_email_cancel,
+        name="scheduled_email_cancel",
+    ),
+    path("tasks/trash/", reminder_views.task_trash, name="task_trash"),
+    path("tasks/<int:pk>/restore/", reminder_views.task_restore, name="task_restore"),
+    path("interactions/<int:pk>/edit/", reminder_views.interaction_edit, name="interaction_edit"),
+    path(
+        "interactions/<int:pk>/delete/",
+        reminder_views.interaction_delete,
+        name="interaction_delete",
+    ),
 ]

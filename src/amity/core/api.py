@@ -405,6 +405,10 @@ def build_api() -> NinjaAPI:
     from amity.activities.event_api import router as events_router
 
     api.add_router("/", events_router)
+
+    from amity.activities.reminder_api import router as reminders_router
+
+    api.add_router("/", reminders_router)
     from amity.core.search_api import router as search_router
 
     api.add_router("/", search_router)

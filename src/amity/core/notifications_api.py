@@ -73,4 +73,21 @@ def read_notification(request: HttpRequest, id: Id) -> NotificationOut:
     return _out(found)
 
 
+class ReadAllOut(Schema):
+    marked: int = Field(description="How many notifications were unread.")
+    unread: int
+
+
+@router.post(
+    "/notifications/read-all",
+    response={200: ReadAllOut, **errors(401, 422)},
+    operation_id="notifications_read_all",
+)
+def read_all_notifications(request: HttpRequest) -> ReadAllOut:
+    """Mark every one of your notifications in this workspace read."""
+    member = member_of(request)
+    marked = notifications.mark_all_read(member)
+    return ReadAllOut(marked=marked, unread=member.unread_notifications)
+
+
 refuse_other_methods(router)
