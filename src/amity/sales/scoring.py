@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from amity.core.models import Workspace
@@ -163,11 +163,14 @@ def rescore_person(workspace_id: int, person_id: int) -> int | None:
         return None
     rules = rules_of(workspace_id)
     score, reasons = explain_facts(person_facts(person, rules), rules)
-    PersonScore.objects.update_or_create(
-        workspace_id=workspace_id,
-        person_id=person_id,
-        defaults={"score": score, "reasons": reasons, "computed_at": timezone.now()},
-    )
+    values = {"score": score, "reasons": reasons, "computed_at": timezone.now()}
+    mine = PersonScore.objects.filter(workspace_id=workspace_id, person_id=person_id)
+    if not mine.update(**values):
+        try:
+            with transaction.atomic():
+                PersonScore.objects.create(workspace_id=workspace_id, person_id=person_id, **values)
+        except IntegrityError:  # another worker scored them meanwhile
+            mine.update(**values)
     return score
 
 

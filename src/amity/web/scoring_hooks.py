@@ -16,6 +16,7 @@ def meeting_held(workspace_id: int, person_id: int) -> bool:
         workspace_id=workspace_id,
         person_id=person_id,
         kind=Interaction.Kind.MEETING,
+        outcome=Interaction.Outcome.HELD,
         deleted_at__isnull=True,
     ).exists()
     return (
