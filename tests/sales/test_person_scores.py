@@ -20,7 +20,6 @@ from amity.sales import leads, scoring
 from amity.sales.models import Lead, PersonScore, ScoringRule
 from tests.conftest import World, tenant_guard_off
 
-
 _n = itertools.count(1)
 
 
