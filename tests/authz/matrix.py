@@ -190,6 +190,8 @@ class Rule:
     # Builds the URL arguments for routes whose target is not a customer record.
     subject: Callable[[Any, Any, Target], Any] | None = None
     url: Callable[[Any], str] | None = None
+    # The ETag kind of the record when it is not `obj` (e.g. "deal_person" checked as a deal).
+    etag_kind: str | None = None
 
 
 def expected(rule: Rule, role: str, target: Target | None) -> str:

@@ -614,3 +614,85 @@ def in_a_month() -> str:
     from datetime import UTC, datetime, timedelta
 
     return (datetime.now(UTC) + timedelta(days=30)).strftime("%Y-%m-%dT%H:%M:00Z")
+
+
+def _rule_record(model_name: str, world: World, target: Target) -> Any:
+    """A lead rule of `model_name` in the acting workspace or another one."""
+    from amity.sales import models as sales_models
+
+    if target == "missing":
+        return None
+    workspace = _workspace(world, target)
+    model = getattr(sales_models, model_name)
+    if model_name == "ScoringRule":
+        return model.objects.create(workspace=workspace, attribute="country", value="NO", points=1)
+    fields: dict[str, Any] = {"name": f"Rule {next(_n)}"}
+    if model_name == "AssignmentRule":
+        fields.update(strategy="user", user=world.alice)
+    else:
+        fields.update(segment="SMB")
+    return model.objects.create(workspace=workspace, **fields)
+
+
+def assignment_rule_record(world: World, user: User, target: Target) -> Any:
+    return _rule_record("AssignmentRule", world, target)
+
+
+def classification_rule_record(world: World, user: User, target: Target) -> Any:
+    return _rule_record("ClassificationRule", world, target)
+
+
+def scoring_rule_record(world: World, user: User, target: Target) -> Any:
+    return _rule_record("ScoringRule", world, target)
+
+
+def assignment_rule(world: World, user: User, target: Target) -> int | None:
+    found = assignment_rule_record(world, user, target)
+    return found.pk if found is not None else None
+
+
+def classification_rule(world: World, user: User, target: Target) -> int | None:
+    found = classification_rule_record(world, user, target)
+    return found.pk if found is not None else None
+
+
+def scoring_rule(world: World, user: User, target: Target) -> int | None:
+    found = scoring_rule_record(world, user, target)
+    return found.pk if found is not None else None
+
+
+def deal_person_record(world: World, user: User, target: Target) -> Any:
+    """A person on a deal owned by the user, by a colleague, or in another workspace."""
+    from amity.customers.models import Person
+    from amity.sales.models import DealPerson
+
+    deal_ = deal_record(world, user, target)
+    if deal_ is None:
+        return None
+    person = Person.objects.create(workspace_id=deal_.workspace_id, last_name=f"P {next(_n)}")
+    return DealPerson.objects.create(
+        workspace_id=deal_.workspace_id, deal=deal_, person=person, role="champion"
+    )
+
+
+def deal_person(world: World, user: User, target: Target) -> int | None:
+    found = deal_person_record(world, user, target)
+    return found.pk if found is not None else None
+
+
+def person_in_workspace_of(record: Any) -> int:
+    """A fresh person in the record's workspace, to put on a deal."""
+    from amity.customers.models import Person
+
+    if record is None:
+        return 1
+    return Person.objects.create(workspace_id=record.workspace_id, last_name="Matrix").pk
+
+
+def assignment_rule_body(record: Any) -> dict[str, Any]:
+    """A valid new assignment rule for acme: round-robin within the East team."""
+    from tests.conftest import tenant_guard_off
+
+    with tenant_guard_off():
+        team = Team.objects.get(workspace__slug="acme", name="East")
+    return {"name": "Matrix", "strategy": "round_robin", "team": team.pk, "countries": ["NO"]}

@@ -42,6 +42,71 @@ API_RULES: dict[str, Rule] = {
         mutates=True,
         subject=subjects.lead_record,
     ),
+    "PATCH /leads/{id}": Rule(
+        "record",
+        method="PATCH",
+        obj="lead",
+        action="edit",
+        data=lambda r: {"job_title": "Changed by the matrix"},
+        mutates=True,
+        subject=subjects.lead_record,
+    ),
+    # Sales: lead rules (admins) and the people on a deal.
+    **{f"GET /{kind}-rules": Rule("admin") for kind in ("assignment", "classification", "scoring")},
+    "POST /assignment-rules": Rule("admin", method="POST", data=subjects.assignment_rule_body),
+    "POST /classification-rules": Rule(
+        "admin", method="POST", data=lambda r: {"name": "Matrix", "segment": "SMB"}
+    ),
+    "POST /scoring-rules": Rule(
+        "admin", method="POST", data=lambda r: {"attribute": "country", "value": "SE", "points": 2}
+    ),
+    **{
+        f"PATCH /{kind}-rules/{{id}}": Rule(
+            "admin_object",
+            method="PATCH",
+            subject=getattr(subjects, f"{kind}_rule_record"),
+            data=lambda r: {"active": False},
+            mutates=True,
+        )
+        for kind in ("assignment", "classification", "scoring")
+    },
+    **{
+        f"DELETE /{kind}-rules/{{id}}": Rule(
+            "admin_object",
+            method="DELETE",
+            subject=getattr(subjects, f"{kind}_rule_record"),
+            mutates=True,
+        )
+        for kind in ("assignment", "classification", "scoring")
+    },
+    "GET /deals/{id}/people": Rule("record", obj="deal", subject=subjects.deal_record),
+    "POST /deals/{id}/people": Rule(
+        "record",
+        method="POST",
+        obj="deal",
+        action="edit",
+        data=lambda r: {"person": subjects.person_in_workspace_of(r), "role": "champion"},
+        subject=subjects.deal_record,
+    ),
+    "PATCH /deal-people/{id}": Rule(
+        "record",
+        method="PATCH",
+        obj="deal",
+        etag_kind="deal_person",
+        action="edit",
+        data=lambda r: {"role": "influencer"},
+        mutates=True,
+        subject=subjects.deal_person_record,
+    ),
+    "DELETE /deal-people/{id}": Rule(
+        "record",
+        method="DELETE",
+        obj="deal",
+        etag_kind="deal_person",
+        action="edit",
+        mutates=True,
+        subject=subjects.deal_person_record,
+    ),
     # Sales: pipelines and deals.
     "GET /pipelines": Rule("member"),
     "GET /pipelines/{id}/board": Rule("record", obj="pipeline", subject=subjects.pipeline_record),
@@ -401,7 +466,7 @@ def _request(client: Client, rule: Rule, path: str, record: Any, token: str | No
     version = reload(record)
     if rule.method in ("PATCH", "DELETE"):
         # A current If-Match, so only authorization decides the answer.
-        kind = rule.obj or getattr(record, "ACCESS_TYPE", None)
+        kind = rule.etag_kind or rule.obj or getattr(record, "ACCESS_TYPE", None)
         headers["If-Match"] = f'"{kind}-{record_pk(record)}-v{version[0] if version else 1}"'
     body = json.dumps(rule.data(record)) if rule.data else None
     return client.generic(

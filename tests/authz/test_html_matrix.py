@@ -235,6 +235,33 @@ HTML_RULES: dict[str, Rule] = {
         data=lambda r: {"last_name": "Matrix"},
         ok=frozenset({200, 429}),
     ),
+    "sales:lead_rules": Rule("admin"),
+    **{
+        f"sales:{kind}_rule_edit": Rule("admin_object", subject=getattr(subjects, f"{kind}_rule"))
+        for kind in ("assignment", "classification", "scoring")
+    },
+    **{
+        f"sales:{kind}_rule_delete": _post(
+            "admin_object", subject=getattr(subjects, f"{kind}_rule")
+        )
+        for kind in ("assignment", "classification", "scoring")
+    },
+    "sales:lead_edit": Rule("record", obj="lead", action="edit", subject=subjects.lead),
+    "sales:deal_person_add": _post("record", obj="deal", action="edit", subject=subjects.deal),
+    "sales:deal_person_edit": _post(
+        "record",
+        obj="deal",
+        action="edit",
+        subject=subjects.deal_person,
+        data=lambda r: {"role": "user", "version": 1},
+    ),
+    "sales:deal_person_remove": _post(
+        "record",
+        obj="deal",
+        action="edit",
+        subject=subjects.deal_person,
+        data=lambda r: {"version": 1},
+    ),
     "sales:deal_detail": Rule("record", obj="deal", subject=subjects.deal),
     "sales:deal_edit": Rule("record", obj="deal", action="edit", subject=subjects.deal),
     "sales:deal_move": _post(

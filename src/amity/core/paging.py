@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 
 COUNT_CAP = 10_000
@@ -41,7 +42,14 @@ def _decode(cursor: str, fields: list[str], model: type[models.Model]) -> list[A
         return None
     values = []
     for name, value in zip(fields, raw, strict=True):
-        field = model._meta.get_field(name.lstrip("-"))
+        try:
+            field = model._meta.get_field(name.lstrip("-"))
+        except FieldDoesNotExist:
+            # An annotation another app sorts by (a score): whole numbers only.
+            if not isinstance(value, int) or isinstance(value, bool):
+                return None
+            values.append(value)
+            continue
         try:
             values.append(field.to_python(value))  # type: ignore[union-attr]
         except Exception:  # noqa: BLE001 - a forged cursor is just ignored

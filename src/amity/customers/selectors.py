@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -51,6 +51,37 @@ class ListParams:
     stage: str = ""  # companies' lifecycle stage
     # Custom field filters as given: ("cf_<key>" | "cf_<key>_min" | "cf_<key>_max", value).
     custom: tuple[tuple[str, str], ...] = ()
+    # Filters other apps registered (PersonListExtra.filter_key, value).
+    extra: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class PersonListExtra:
+    """A value another app adds to each row of the people list, to show, sort and filter by.
+
+    `annotation(member)` is a query expression (e.g. a subquery on the app's own table)
+    added to the list query as `name`; `sorts` join PERSON_SORTS; `filter(value)`
+    narrows the list when the query string has `filter_key`.
+    """
+
+    name: str
+    annotation: Callable[[Membership], Any]
+    sorts: Mapping[str, list[str]] = field(default_factory=dict)
+    filter_key: str = ""
+    filter: Callable[[str], Q] | None = None
+
+
+_person_extras: dict[str, PersonListExtra] = {}
+
+
+def register_person_extra(extra: PersonListExtra) -> None:
+    """Offer another app's value on the people list (its column goes to columns.register)."""
+    _person_extras[extra.name] = extra
+    PERSON_SORTS.update(extra.sorts)
+
+
+def _extra_filter_keys() -> list[str]:
+    return [e.filter_key for e in _person_extras.values() if e.filter_key]
 
 
 FILTER_KEYS = ("q", "owner", "company", "country", "tag", "stage")
@@ -66,6 +97,7 @@ def filters_in(data: Mapping[str, Any]) -> dict[str, str]:
     found = {k: str(data.get(k, ""))[:100] for k in FILTER_KEYS if data.get(k)}
     custom = sorted(k for k in data if k.startswith("cf_") and len(k) < 50 and data.get(k))
     found.update({k: str(data[k])[:100] for k in custom[:MAX_CUSTOM_FILTERS]})
+    found.update({k: str(data[k])[:100] for k in _extra_filter_keys() if data.get(k)})
     return found
 
 
@@ -84,6 +116,7 @@ def params_from_query(
         tag=str(data.get("tag", "")).strip()[:50],
         stage=stage if stage in Stage.values else "",
         custom=tuple((k, v) for k, v in filters.items() if k.startswith("cf_")),
+        extra=tuple((k, v) for k, v in filters.items() if k in _extra_filter_keys()),
         q=str(data.get("q", ""))[:100],
         owner=owner,
         company=_db_id(str(data.get("company", ""))),
@@ -189,6 +222,15 @@ def people_query(member: Membership, params: ListParams, action: str = "view") -
     qs = qs.filter(_tag_filter(member, Person, params.tag))
     if params.custom:
         qs = qs.filter(custom_filter(_definitions(member, "person"), params.custom))
+    return _with_extras(member, qs, params)
+
+
+def _with_extras(member: Membership, qs: QuerySet[Person], params: ListParams) -> QuerySet[Person]:
+    values = dict(params.extra)
+    for extra in _person_extras.values():
+        qs = qs.annotate(**{extra.name: extra.annotation(member)})
+        if extra.filter is not None and values.get(extra.filter_key):
+            qs = qs.filter(extra.filter(values[extra.filter_key]))
     return qs
 
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from amity.core import access, audit, crypto, search
 from amity.core.exceptions import VersionConflict
 from amity.core.models import Membership
-from amity.customers import custom_fields, duplicates, fields, timeline
+from amity.customers import custom_fields, duplicates, fields, timeline, write_hooks
 from amity.customers.models import ADDRESS_FIELDS, Company, CustomerRecord, Person
 
 R = TypeVar("R", bound=CustomerRecord)
@@ -316,6 +316,7 @@ def create_person(
     sealed_changes.update({k: v[1] for k, v in _save_extras(person, extras).items()})
     search.index(person)
     duplicates.after_write(person)
+    write_hooks.after_write(person)
     audit.record(
         audit.Action.CREATE,
         workspace=member.workspace_id,
@@ -374,6 +375,7 @@ def _update(
     changes.update(_save_extras(obj, extras))
     search.index(obj)
     duplicates.after_write(obj)
+    write_hooks.after_write(obj)
     if changes:
         audit.record(
             audit.Action.UPDATE,

@@ -419,8 +419,19 @@ class LeadCreate(In):
     message: str = Field("", max_length=5000)
     source: str = Field("api", max_length=40)
     owner: RefId | None = Field(
-        None, description="A member's user id; the least busy seller when omitted."
+        None, description="A member's user id; the assignment rules choose when omitted."
     )
+    job_title: str = Field("", max_length=120)
+    industry: str = Field("", max_length=100)
+    company_size: Literal[
+        "", "1-10", "11-50", "51-200", "201-500", "501-1000", "1001-5000", "5001+"
+    ] = ""
+
+
+class ScoreReason(Schema):
+    rule: int
+    label: str
+    points: int
 
 
 class LeadOut(Schema):
@@ -441,6 +452,12 @@ class LeadOut(Schema):
     score: int
     version: int
     created_at: datetime
+    job_title: str
+    industry: str
+    company_size: str
+    segment: str
+    priority: str
+    score_reasons: list[ScoreReason]
 
 
 class LeadPage(Schema):
@@ -453,6 +470,10 @@ class LeadPage(Schema):
 
 class LeadQuery(Schema):
     owner: str = Field("", pattern=r"^(|me)$", description='"me" for your own.')
+    segment: str = Field("", max_length=60, pattern=r"^[^\x00]*$")
+    priority: Literal["", "high", "normal", "low"] = ""
+    min_score: int | None = Field(None, ge=-1000000, le=1000000)
+    sort: Literal["-created", "-score"] = "-created"
     after: str | None = Field(None, max_length=1000, pattern=r"^[A-Za-z0-9_-]+$")
     before: str | None = Field(None, max_length=1000, pattern=r"^[A-Za-z0-9_-]+$")
     limit: int = Field(50, ge=1, le=200)
@@ -477,6 +498,12 @@ def lead_out(lead: Lead) -> LeadOut:
         score=lead.score,
         version=lead.version,
         created_at=lead.created_at,
+        job_title=lead.job_title,
+        industry=lead.industry,
+        company_size=lead.company_size,
+        segment=lead.segment,
+        priority=lead.priority,
+        score_reasons=[ScoreReason(**r) for r in lead.score_reasons],
     )
 
 
@@ -494,9 +521,14 @@ def list_leads(request: HttpRequest, filters: Query[LeadQuery]) -> LeadPage:
     qs = access.visible(member, Lead).filter(status=Lead.Status.NEW)
     if filters.owner == "me":
         qs = qs.filter(owner_id=member.user_id)
-    page = paginate(
-        qs, ["-created_at", "-id"], after=filters.after, before=filters.before, size=filters.limit
-    )
+    if filters.segment.strip():
+        qs = qs.filter(segment__iexact=filters.segment.strip())
+    if filters.priority:
+        qs = qs.filter(priority=filters.priority)
+    if filters.min_score is not None:
+        qs = qs.filter(score__gte=filters.min_score)
+    ordering = ["-score", "-id"] if filters.sort == "-score" else ["-created_at", "-id"]
+    page = paginate(qs, ordering, after=filters.after, before=filters.before, size=filters.limit)
     return LeadPage(
         items=[lead_out(lead) for lead in page.items],
         next=page.next_cursor,
@@ -557,6 +589,43 @@ def convert_lead(request: HttpRequest, id: Id, if_match: IfMatch = None) -> Http
     lead = access.get_for_user(member, Lead, id, "edit")
     version = expected_version(lead, if_match)
     lead = leads.convert(member, lead, expected_version=version)
+    return _lead_response(request, 200, lead)
+
+
+class LeadPatch(In):
+    """Send only what changes; segment and priority follow from the classification rules."""
+
+    first_name: str | None = Field(None, max_length=100)
+    last_name: str | None = Field(None, min_length=1, max_length=100)
+    email: str | None = Field(None, max_length=254)
+    phone: str | None = Field(None, max_length=40)
+    company_name: str | None = Field(None, max_length=200)
+    country: str | None = Field(None, pattern=r"^([A-Za-z]{2})?$")
+    message: str | None = Field(None, max_length=5000)
+    source: str | None = Field(None, max_length=40)
+    job_title: str | None = Field(None, max_length=120)
+    industry: str | None = Field(None, max_length=100)
+    company_size: (
+        Literal["", "1-10", "11-50", "51-200", "201-500", "501-1000", "1001-5000", "5001+"] | None
+    ) = None
+
+
+@router.patch(
+    "/leads/{id}",
+    response={200: LeadOut, **errors(400, 401, 403, 404, 412, 415, 422, 428)},
+    operation_id="leads_update",
+    openapi_extra=documents_headers(200),
+)
+@json_only
+def update_lead(
+    request: HttpRequest, id: Id, payload: LeadPatch, if_match: IfMatch = None
+) -> HttpResponse:
+    """Change a new lead, if it is still at the version you read; it is classified again."""
+    member = member_of(request)
+    lead = access.get_for_user(member, Lead, id, "edit")
+    version = expected_version(lead, if_match)
+    data = {k: v for k, v in payload.model_dump(exclude_unset=True).items() if v is not None}
+    lead = leads.update_lead(member, lead, data, expected_version=version)
     return _lead_response(request, 200, lead)
 
 

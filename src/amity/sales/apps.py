@@ -14,3 +14,4 @@ class SalesConfig(AppConfig):
         search.register()
         panels.register()
         purge.register()
+        panels.register_scores()

@@ -19,11 +19,26 @@ from amity.core.exceptions import VersionConflict
 from amity.core.models import Membership, Workspace
 from amity.customers import services as customers
 from amity.customers import timeline
-from amity.sales import scoring, services
+from amity.customers.models import Size
+from amity.sales import rules, scoring, services
 from amity.sales.models import Lead, LeadFormHit, SalesSettings
 
-LEAD_FIELDS = ("first_name", "last_name", "email", "phone", "company_name", "country", "message")
+LEAD_FIELDS = (
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "company_name",
+    "country",
+    "message",
+    "job_title",
+    "industry",
+    "company_size",
+)
 LIMITS = {
+    "job_title": 120,
+    "industry": 100,
+    "company_size": 10,
     "first_name": 100,
     "last_name": 100,
     "email": 254,
@@ -72,6 +87,8 @@ def _clean(data: dict[str, Any]) -> dict[str, str]:
     if country and not (len(country) == 2 and country.isalpha()):
         raise ValidationError({"country": _("Two-letter code, such as NO or GB.")})
     cleaned["country"] = country
+    if cleaned["company_size"] and cleaned["company_size"] not in Size.values:
+        raise ValidationError({"company_size": _("Choose one of the sizes.")})
     return cleaned
 
 
@@ -104,12 +121,13 @@ def _create(
     workspace_id: int, data: dict[str, Any], source: str, owner_id: int | None, actor: Any
 ) -> Lead:
     cleaned = _clean(data)
-    lead = Lead.objects.create(
-        workspace_id=workspace_id,
-        owner_id=owner_id if owner_id is not None else least_busy(workspace_id),
-        source=source[:40],
-        **cleaned,
-    )
+    source = source[:40]
+    rule_id = None
+    if owner_id is None:
+        owner_id, rule_id = rules.assignee(workspace_id, source, cleaned["country"])
+    lead = Lead(workspace_id=workspace_id, owner_id=owner_id, source=source, **cleaned)
+    rules.classify(lead)
+    lead.save()
     search.index(lead)
     scoring.rescore_later(workspace_id, lead.pk)
     audit.record(
@@ -118,7 +136,11 @@ def _create(
         actor=actor,
         actor_label="" if actor else "web-to-lead form",
         obj=lead,
-        changes={k: [None, v] for k, v in cleaned.items() if v and k != "message"},
+        changes={
+            **{k: [None, v] for k, v in cleaned.items() if v and k != "message"},
+            **({"assignment_rule": [None, rule_id]} if rule_id else {}),
+            **{k: [None, getattr(lead, k)] for k in rules.CLASSIFIED_FIELDS if getattr(lead, k)},
+        },
     )
     return lead
 
@@ -146,6 +168,80 @@ def allow_form_post(workspace: Workspace, ip: str) -> bool:
     ).delete()
     count = LeadFormHit.objects.filter(**key).values_list("count", flat=True).first() or 0
     return count <= FORM_POSTS_PER_MINUTE
+
+
+@transaction.atomic
+def import_leads(
+    member: Membership, rows: list[dict[str, Any]], source: str = "import"
+) -> list[Lead]:
+    """Create leads from imported rows in one transaction (all or none), each assigned,
+    classified and scored like any other; a bad row raises with its number."""
+    access.require(member, "lead", "create")
+    created = []
+    for number, row in enumerate(rows, start=1):
+        data = dict(row)
+        owner = data.pop("owner", None)
+        try:
+            created.append(
+                _create(
+                    member.workspace_id, data, data.pop("source", "") or source, owner, member.user
+                )
+            )
+        except ValidationError as exc:
+            raise ValidationError(
+                _("Row %(number)s: %(errors)s")
+                % {"number": number, "errors": " ".join(exc.messages)}
+            ) from exc
+    return created
+
+
+EDITABLE = (*LEAD_FIELDS, "source")
+
+
+@transaction.atomic
+def update_lead(
+    member: Membership, lead: Lead, data: dict[str, Any], *, expected_version: int
+) -> Lead:
+    """Change a new lead's fields if it is still at `expected_version`; reclassify, rescore."""
+    access.require(member, "lead", "edit", lead)
+    merged = {name: getattr(lead, name) for name in LEAD_FIELDS}
+    merged.update({k: v for k, v in data.items() if k in LEAD_FIELDS})
+    cleaned = _clean(merged)
+    before = {name: getattr(lead, name) for name in (*LEAD_FIELDS, *rules.CLASSIFIED_FIELDS)}
+    for name, value in cleaned.items():
+        setattr(lead, name, value)
+    if "source" in data:
+        lead.source = str(data["source"] or "").strip()[:40]
+    rules.classify(lead)
+    now = timezone.now()
+    columns = {name: getattr(lead, name) for name in (*EDITABLE, *rules.CLASSIFIED_FIELDS)}
+    updated = Lead.objects.filter(
+        pk=lead.pk,
+        workspace_id=member.workspace_id,
+        version=expected_version,
+        deleted_at__isnull=True,
+    ).update(**columns, classified_by=lead.classified_by, version=F("version") + 1, updated_at=now)
+    if not updated:
+        raise VersionConflict(
+            Lead.objects.filter(pk=lead.pk, workspace_id=member.workspace_id).first()
+        )
+    lead.version, lead.updated_at = expected_version + 1, now
+    changes = {
+        k: [v, getattr(lead, k)]
+        for k, v in before.items()
+        if v != getattr(lead, k) and k != "message"
+    }
+    search.index(lead)
+    scoring.rescore_later(member.workspace_id, lead.pk)
+    if changes:
+        audit.record(
+            audit.Action.UPDATE,
+            workspace=member.workspace_id,
+            actor=member.user,
+            obj=lead,
+            changes=changes,
+        )
+    return lead
 
 
 @transaction.atomic
@@ -233,36 +329,10 @@ def convert(
     return lead
 
 
-@transaction.atomic
 def add_rule(member: Membership, attribute: str, value: str, points: int) -> Any:
-    """Add a scoring rule (admins) and rescore the workspace's new leads after commit."""
+    """Add a scoring rule (admins); the worker rescores leads and people after commit."""
     from amity.sales.models import ScoringRule
 
-    if not access.can(member, "pipeline", "edit"):
-        raise PermissionDenied(_("Only admins configure pipelines."))
-    if attribute not in ScoringRule.Attribute.values:
-        raise ValidationError({"attribute": _("Choose one of the attributes.")})
-    if not -1000 <= points <= 1000:
-        raise ValidationError({"points": _("Use from -1000 to 1000 points.")})
-    rule = ScoringRule.objects.create(
-        workspace_id=member.workspace_id,
-        attribute=attribute,
-        value=value.strip()[:100],
-        points=points,
+    return rules.create_rule(
+        member, ScoringRule, {"attribute": attribute, "value": value[:100], "points": points}
     )
-    audit.record(
-        audit.Action.CREATE,
-        workspace=member.workspace_id,
-        actor=member.user,
-        object_type="scoring_rule",
-        object_id=rule.pk,
-        changes={"rule": [None, f"{attribute} {rule.value} {points}"]},
-    )
-    ids = list(
-        Lead.objects.filter(
-            workspace_id=member.workspace_id, status=Lead.Status.NEW, deleted_at__isnull=True
-        ).values_list("pk", flat=True)[:5000]
-    )
-    for lead_id in ids:
-        scoring.rescore_later(member.workspace_id, lead_id)
-    return rule

@@ -13,8 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from amity.core.models import Workspace
-from amity.customers.models import Company, Person
+from amity.core.models import Team, Workspace
+from amity.customers.models import Company, Person, Size
 
 DEFAULT_CURRENCY = "EUR"
 
@@ -214,6 +214,9 @@ class DealPerson(models.Model):
     deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="roles")
     person = models.ForeignKey(Person, on_delete=models.DO_NOTHING, related_name="+")
     role = models.CharField(_("role"), max_length=60, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    ACCESS_TYPE: ClassVar[str] = "deal_person"
 
     class Meta:
         constraints = [
@@ -300,6 +303,12 @@ class StageTotal(models.Model):
         return f"stage {self.stage_id} {self.currency}: {self.count} / {self.amount}"
 
 
+class LeadPriority(models.TextChoices):
+    HIGH = "high", _("high")
+    NORMAL = "normal", _("normal")
+    LOW = "low", _("low")
+
+
 class Lead(models.Model):
     """Someone who may become a customer: captured by a web form, the API or by hand."""
 
@@ -346,6 +355,18 @@ class Lead(models.Model):
     # Kept by the worker (sales.tasks.rescore_lead); `score_reasons` says which rules gave what.
     score = models.IntegerField(_("score"), default=0)
     score_reasons = models.JSONField(default=list, blank=True)
+    job_title = models.CharField(_("job title"), max_length=120, blank=True)
+    industry = models.CharField(_("industry"), max_length=100, blank=True)
+    company_size = models.CharField(
+        _("company size"), max_length=10, choices=Size.choices, blank=True
+    )
+    # Set by the classification rules (sales.rules.classify); `classified_by` names the
+    # rule that set each of them: {"segment": {"rule": 3, "label": "…"}, …}.
+    segment = models.CharField(_("segment"), max_length=60, blank=True)
+    priority = models.CharField(
+        _("priority"), max_length=6, choices=LeadPriority.choices, blank=True
+    )
+    classified_by = models.JSONField(default=dict, blank=True)
 
     class Meta:
         verbose_name = _("lead")
@@ -355,6 +376,9 @@ class Lead(models.Model):
             ),
             models.Index(fields=["workspace", "created_at", "id"], name="lead_ws_created"),
             models.Index(fields=["workspace", "owner", "status"], name="lead_ws_owner_status"),
+            models.Index(
+                fields=["workspace", "status", "segment", "priority"], name="lead_ws_status_class"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -391,15 +415,136 @@ class ScoringRule(models.Model):
         COMPANY = "company", _("company name contains")
         FORM_SUBMITTED = "form_submitted", _("submitted the web form")
         INACTIVE_DAYS = "inactive_days", _("untouched for more days than")
+        INDUSTRY = "industry", _("industry")
+        COMPANY_SIZE = "company_size", _("company size")
+        JOB_TITLE = "job_title", _("job title contains")
+        MEETING_HELD = "meeting_held", _("held a meeting")
+
+    ACCESS_TYPE: ClassVar[str] = "scoring_rule"
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
     attribute = models.CharField(_("attribute"), max_length=20, choices=Attribute.choices)
     value = models.CharField(_("value"), max_length=100, blank=True)
     points = models.IntegerField(_("points"))
     active = models.BooleanField(default=True)
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         indexes = [models.Index(fields=["workspace", "active"], name="scoringrule_ws_active")]
 
     def __str__(self) -> str:
         return f"{self.get_attribute_display()} {self.value}".strip()
+
+
+class RuleConditions(models.Model):
+    """What a lead must have for a rule to apply; a blank condition matches every lead."""
+
+    source = models.CharField(_("source"), max_length=40, blank=True)
+    # Two-letter codes separated by commas ("NO,SE"); any of them matches.
+    countries = models.CharField(_("countries"), max_length=200, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def country_list(self) -> list[str]:
+        return [c.strip().upper() for c in self.countries.split(",") if c.strip()]
+
+    def conditions_label(self) -> str:
+        parts = []
+        if self.source:
+            parts.append(f"source = {self.source}")
+        if self.countries:
+            parts.append(f"country in {', '.join(self.country_list())}")
+        return "; ".join(parts)
+
+
+class AssignmentRule(RuleConditions):
+    """Who gets a new lead without an owner: the first active matching rule, by position."""
+
+    ACCESS_TYPE: ClassVar[str] = "assignment_rule"
+
+    class Strategy(models.TextChoices):
+        USER = "user", _("a member")
+        ROUND_ROBIN = "round_robin", _("round-robin within a team")
+        LEAST_BUSY = "least_busy", _("the least busy member of a team")
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("name"), max_length=100)
+    position = models.PositiveIntegerField(_("position"), default=0)
+    strategy = models.CharField(_("assign to"), max_length=12, choices=Strategy.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("member"),
+    )
+    team = models.ForeignKey(
+        Team,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("team"),
+    )
+    # Round-robin state: who had the last lead; read and moved under a row lock.
+    last_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    active = models.BooleanField(_("active"), default=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("assignment rule")
+        indexes = [models.Index(fields=["workspace", "position", "id"], name="assignrule_ws_pos")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ClassificationRule(RuleConditions):
+    """Sets a lead's segment and/or priority; per field, the first matching rule wins."""
+
+    ACCESS_TYPE: ClassVar[str] = "classification_rule"
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("name"), max_length=100)
+    position = models.PositiveIntegerField(_("position"), default=0)
+    company_size = models.CharField(
+        _("company size"), max_length=10, choices=Size.choices, blank=True
+    )
+    email_domain = models.CharField(_("email domain"), max_length=100, blank=True)
+    segment = models.CharField(_("segment"), max_length=60, blank=True)
+    priority = models.CharField(
+        _("priority"), max_length=6, choices=LeadPriority.choices, blank=True
+    )
+    active = models.BooleanField(_("active"), default=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("classification rule")
+        indexes = [models.Index(fields=["workspace", "position", "id"], name="classrule_ws_pos")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PersonScore(models.Model):
+    """A person's score from the scoring rules, kept by the worker (sales.tasks.rescore_person).
+
+    Sales owns it, so the customers app's Person stays free of sales fields.
+    """
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    # DO_NOTHING: sales.purge deletes the score (within the workspace) before the person goes.
+    person = models.OneToOneField(Person, on_delete=models.DO_NOTHING, related_name="+")
+    score = models.IntegerField(_("score"), default=0)
+    reasons = models.JSONField(default=list, blank=True)
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["workspace", "-score", "person"], name="personscore_ws")]
+
+    def __str__(self) -> str:
+        return f"person {self.person_id}: {self.score}"

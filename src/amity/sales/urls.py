@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from amity.sales import views, views_leads
+from amity.sales import views, views_leads, views_rules
 
 app_name = "sales"
 urlpatterns = [
@@ -21,4 +21,41 @@ urlpatterns = [
     path("leads/<int:pk>/", views_leads.lead_detail, name="lead_detail"),
     path("leads/<int:pk>/convert/", views_leads.lead_convert, name="lead_convert"),
     path("leads/form/<str:key>/", views_leads.lead_form, name="lead_form"),
+]
+
+# Lead rules, lead editing and the people on a deal (views_rules).
+urlpatterns += [
+    path("leads/rules/", views_rules.lead_rules, name="lead_rules"),
+    path(
+        "leads/rules/assignment/<int:pk>/",
+        views_rules.assignment_rule_edit,
+        name="assignment_rule_edit",
+    ),
+    path(
+        "leads/rules/assignment/<int:pk>/delete/",
+        views_rules.assignment_rule_delete,
+        name="assignment_rule_delete",
+    ),
+    path(
+        "leads/rules/classification/<int:pk>/",
+        views_rules.classification_rule_edit,
+        name="classification_rule_edit",
+    ),
+    path(
+        "leads/rules/classification/<int:pk>/delete/",
+        views_rules.classification_rule_delete,
+        name="classification_rule_delete",
+    ),
+    path("leads/rules/scoring/<int:pk>/", views_rules.scoring_rule_edit, name="scoring_rule_edit"),
+    path(
+        "leads/rules/scoring/<int:pk>/delete/",
+        views_rules.scoring_rule_delete,
+        name="scoring_rule_delete",
+    ),
+    path("leads/<int:pk>/edit/", views_rules.lead_edit, name="lead_edit"),
+    path("deals/<int:pk>/people/", views_rules.deal_person_add, name="deal_person_add"),
+    path("deals/people/<int:pk>/", views_rules.deal_person_edit, name="deal_person_edit"),
+    path(
+        "deals/people/<int:pk>/remove/", views_rules.deal_person_remove, name="deal_person_remove"
+    ),
 ]

@@ -178,6 +178,11 @@ def deal_detail(request: HttpRequest, member: Membership, pk: int) -> HttpRespon
             "delete": access.can(member, "deal", "delete", deal),
         },
     }
+    from amity.sales.views_rules import deal_people_context
+
+    context["people_panel"] = deal_people_context(
+        member, deal, access.can(member, "deal", "edit", deal)
+    )
     return render(request, "sales/deal_detail.html", context)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
@@ -17,9 +18,10 @@ from amity.core import access, context
 from amity.core.exceptions import VersionConflict
 from amity.core.models import Membership
 from amity.core.paging import paginate
+from amity.customers.models import Size
 from amity.customers.views import _attach_errors, _id, member_view
 from amity.sales import leads
-from amity.sales.models import Lead
+from amity.sales.models import Lead, LeadPriority
 
 # The honeypot: people never see or fill it; form-filling bots usually do.
 HONEYPOT = "website"
@@ -31,6 +33,11 @@ class LeadForm(forms.Form):
     email = forms.EmailField(label=_("Email"), required=False)
     phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
     company_name = forms.CharField(label=_("Company"), max_length=200, required=False)
+    company_size = forms.ChoiceField(
+        label=_("Company size"), choices=[("", "—"), *Size.choices], required=False
+    )
+    industry = forms.CharField(label=_("Industry"), max_length=100, required=False)
+    job_title = forms.CharField(label=_("Job title"), max_length=120, required=False)
     country = forms.RegexField(
         label=_("Country"), regex=r"^[A-Za-z]{2}$", max_length=2, required=False
     )
@@ -50,17 +57,38 @@ def lead_list(request: HttpRequest, member: Membership) -> HttpResponse:
     min_score = _id(request.GET.get("min_score", ""))
     if min_score is not None:
         qs = qs.filter(score__gte=min_score)
+    segment = request.GET.get("segment", "").strip()[:60]
+    if segment:
+        qs = qs.filter(segment__iexact=segment)
+    priority = request.GET.get("priority", "")
+    if priority in LeadPriority.values:
+        qs = qs.filter(priority=priority)
+    else:
+        priority = ""
     page = paginate(
         qs,
         ["-score", "-id"] if by_score else ["-created_at", "-id"],
         after=request.GET.get("after") or None,
         before=request.GET.get("before") or None,
     )
+    kept = {
+        "owner": "me" if request.GET.get("owner") == "me" else "",
+        "sort": "score" if by_score else "",
+        "segment": segment,
+        "priority": priority,
+        "min_score": "" if min_score is None else str(min_score),
+    }
+    query = urlencode({k: v for k, v in kept.items() if v})
     context_ = {
         "page": page,
         "can_create": access.can(member, "lead", "create"),
         "mine": request.GET.get("owner") == "me",
         "by_score": by_score,
+        "segment": segment,
+        "priority": priority,
+        "priorities": LeadPriority.choices,
+        "min_score": min_score,
+        "filter_query": f"{query}&" if query else "",
     }
     return render(request, "sales/lead_list.html", context_)
 

@@ -7,3 +7,8 @@ class WebConfig(AppConfig):
     name = "amity.web"
     label = "web"
     verbose_name = "Web"
+
+    def ready(self) -> None:
+        from amity.web import scoring_hooks
+
+        scoring_hooks.register()
