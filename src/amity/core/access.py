@@ -28,6 +28,8 @@ OBJECT_TYPES = (
     "pipeline",
     "lead",
     "task",
+    "product",
+    "quote",
 )
 _SCOPE_RANK = {"own": 1, "team": 2, "all": 3}
 
