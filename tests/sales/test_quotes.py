@@ -88,8 +88,13 @@ def test_usd_quote_uses_the_usd_price_list(world: World) -> None:
             # 13 × 11.49 = 149.37; tax 8.875 % = 13.256 → 13.26
             {"product": widget.pk, "quantity": "13"},
             # 0.333 × 100.00 = 33.30; 3 % off = 0.999 → 1.00; 32.30; tax 20 % = 6.46
-            {"description": "Support", "quantity": "0.333", "unit_price": "100", "discount": "3",
-             "tax_rate": "20"},
+            {
+                "description": "Support",
+                "quantity": "0.333",
+                "unit_price": "100",
+                "discount": "3",
+                "tax_rate": "20",
+            },
         ],
     )
     assert (quote.currency, quote.price_list_id) == ("USD", usd.pk)
@@ -111,9 +116,7 @@ def test_a_product_without_a_price_needs_one_typed(world: World) -> None:
     price_list(world)
     quote = quotes.create_quote(world.member(world.bob), customer_deal(world))
     with pytest.raises(ValidationError) as error:
-        quotes.add_line(
-            world.member(world.bob), quote, {"product": widget.pk}, expected_version=1
-        )
+        quotes.add_line(world.member(world.bob), quote, {"product": widget.pk}, expected_version=1)
     assert "unit_price" in error.value.message_dict
 
 

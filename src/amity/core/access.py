@@ -29,6 +29,7 @@ OBJECT_TYPES = (
     "lead",
     "task",
     "product",
+    "price_list",
     "quote",
 )
 _SCOPE_RANK = {"own": 1, "team": 2, "all": 3}

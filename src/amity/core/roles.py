@@ -99,6 +99,7 @@ PRODUCT_GRANTS: dict[str, dict[str, str]] = {
 }
 for _key, _product_grant in PRODUCT_GRANTS.items():
     DEFAULT_ROLES[_key][2]["product"] = dict(_product_grant)
+    DEFAULT_ROLES[_key][2]["price_list"] = dict(_product_grant)
     DEFAULT_ROLES[_key][2]["quote"] = dict(SALES_GRANTS[_key]["deal"])
 
 

@@ -457,7 +457,7 @@ class Product(models.Model):
 class PriceList(models.Model):
     """Prices of products in one currency, with an optional default discount."""
 
-    ACCESS_TYPE: ClassVar[str] = "product"
+    ACCESS_TYPE: ClassVar[str] = "price_list"
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
     name = models.CharField(_("name"), max_length=100)
@@ -579,7 +579,8 @@ class QuoteLine(models.Model):
     """One line of a quote: a product or free text, with its amounts rounded to the cent."""
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
-    quote = models.ForeignKey(Quote, on_delete=models.CASCADE, related_name="lines")
+    # DO_NOTHING: quotes.delete_quote removes the lines first, within the workspace.
+    quote = models.ForeignKey(Quote, on_delete=models.DO_NOTHING, related_name="lines")
     position = models.PositiveIntegerField(default=0)
     product = models.ForeignKey(
         Product, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -162,7 +162,7 @@ def _apply_price_list(price_list: PriceList, data: dict[str, Any]) -> None:
 
 @transaction.atomic
 def create_price_list(member: Membership, data: dict[str, Any]) -> PriceList:
-    access.require(member, "product", "create")
+    access.require(member, "price_list", "create")
     price_list = PriceList(workspace_id=member.workspace_id)
     _apply_price_list(price_list, {"active": True, **data})
     if not price_list.name or not price_list.currency:
@@ -178,7 +178,7 @@ def create_price_list(member: Membership, data: dict[str, Any]) -> PriceList:
 def update_price_list(
     member: Membership, price_list: PriceList, data: dict[str, Any], *, expected_version: int
 ) -> PriceList:
-    access.require(member, "product", "edit", price_list)
+    access.require(member, "price_list", "edit", price_list)
     before = {k: str(getattr(price_list, k)) for k in PRICE_LIST_FIELDS}
     _apply_price_list(price_list, data)
     fields = {name: getattr(price_list, name) for name in PRICE_LIST_FIELDS}
@@ -205,7 +205,7 @@ def set_price(
     member: Membership, price_list: PriceList, product_id: Any, amount: Any
 ) -> Price | None:
     """Set a product's price on a list; an empty amount removes it."""
-    access.require(member, "product", "edit", price_list)
+    access.require(member, "price_list", "edit", price_list)
     product = access.visible(member, Product).filter(pk=_int(product_id)).first()
     if product is None:
         raise ValidationError({"product": _("Choose a product of this workspace.")})

@@ -420,7 +420,7 @@ def remove_line(member: Membership, quote: Quote, line_id: Any, *, expected_vers
     if line is None:
         raise ValidationError({"line": _("This line is not on the quote.")})
     _bump(member, quote, expected_version)
-    line.delete()
+    QuoteLine.objects.filter(workspace_id=member.workspace_id, pk=line.pk).delete()
     _store_totals(member, quote)
     _audit(member, audit.Action.UPDATE, quote, {"lines": [line.description[:100], None]})
 

@@ -120,7 +120,7 @@ def _price_list_data(request: HttpRequest) -> dict[str, Any]:
 @require_http_methods(["GET", "POST"])
 @member_view
 def price_list_list(request: HttpRequest, member: Membership) -> HttpResponse:
-    access.require(member, "product", "view")
+    access.require(member, "price_list", "view")
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
         try:
@@ -132,7 +132,7 @@ def price_list_list(request: HttpRequest, member: Membership) -> HttpResponse:
     ctx = {
         "price_lists": list(products.price_lists(member)[:200]),
         "errors": errors,
-        "can_edit": access.can(member, "product", "create"),
+        "can_edit": access.can(member, "price_list", "create"),
     }
     return render(request, "sales/price_lists.html", ctx, status=400 if errors else 200)
 
@@ -144,7 +144,7 @@ def price_list_detail(request: HttpRequest, member: Membership, pk: int) -> Http
     price_list = access.get_for_user(member, PriceList, pk)
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
-        access.require(member, "product", "edit", price_list)
+        access.require(member, "price_list", "edit", price_list)
         try:
             if request.POST.get("form") == "price":
                 products.set_price(
@@ -165,7 +165,7 @@ def price_list_detail(request: HttpRequest, member: Membership, pk: int) -> Http
         else:
             messages.success(request, _("Saved."))
             return redirect("sales:price_list_detail", price_list.pk)
-    can_edit = access.can(member, "product", "edit", price_list)
+    can_edit = access.can(member, "price_list", "edit", price_list)
     ctx = {
         "price_list": price_list,
         "prices": list(products.prices_of(member, price_list)[:500]),

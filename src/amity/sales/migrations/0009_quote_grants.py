@@ -1,4 +1,4 @@
-"""Give the shipped roles of existing workspaces the new `product` and `quote` grants."""
+"""Give the shipped roles of existing workspaces the `product`, `price_list` and `quote` grants."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ def grant(apps: Any, schema_editor: Any) -> None:
     for role in Role.objects.filter(key__in=list(PRODUCT), is_admin=False):
         grants = dict(role.grants)
         grants.setdefault("product", PRODUCT[role.key])
+        grants.setdefault("price_list", PRODUCT[role.key])
         grants.setdefault("quote", QUOTE[role.key])
         if grants != role.grants:
             role.grants = grants
