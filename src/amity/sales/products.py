@@ -219,7 +219,10 @@ def set_price(
         found = None
     else:
         value = cents(decimal_in(amount, "amount", Decimal(0), MAX_PRICE))
-        found, _created = Price.objects.update_or_create(**key, defaults={"amount": value})
+        if Price.objects.filter(**key).update(amount=value):
+            found = Price.objects.filter(**key).first()
+        else:
+            found = Price.objects.create(amount=value, **key)
     PriceList.objects.filter(pk=price_list.pk, workspace_id=member.workspace_id).update(
         version=F("version") + 1
     )

@@ -651,7 +651,12 @@ def update_quote_settings(
     elif clear_logo:
         found.logo = ""
     found.version += 1
-    found.save()
+    QuoteSettings.objects.filter(pk=found.pk, workspace_id=member.workspace_id).update(
+        accepted_wins_deal=found.accepted_wins_deal,
+        company_details=found.company_details,
+        logo=found.logo,
+        version=F("version") + 1,
+    )
     audit.record(
         audit.Action.UPDATE,
         workspace=member.workspace_id,
