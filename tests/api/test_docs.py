@@ -116,6 +116,23 @@ OPERATIONS = {
     "companies_merge": ("post", "/api/v1/companies/{id}/merge"),
     "merges_get": ("get", "/api/v1/merges/{id}"),
     "merges_undo": ("post", "/api/v1/merges/{id}/undo"),
+    "products_list": ("get", "/api/v1/products"),
+    "products_create": ("post", "/api/v1/products"),
+    "products_get": ("get", "/api/v1/products/{id}"),
+    "products_update": ("patch", "/api/v1/products/{id}"),
+    "products_delete": ("delete", "/api/v1/products/{id}"),
+    "price_lists_list": ("get", "/api/v1/price-lists"),
+    "price_lists_create": ("post", "/api/v1/price-lists"),
+    "price_lists_get": ("get", "/api/v1/price-lists/{id}"),
+    "price_lists_update": ("patch", "/api/v1/price-lists/{id}"),
+    "price_lists_set_price": ("post", "/api/v1/price-lists/{id}/prices"),
+    "quotes_list": ("get", "/api/v1/quotes"),
+    "quotes_create": ("post", "/api/v1/deals/{id}/quotes"),
+    "quotes_get": ("get", "/api/v1/quotes/{id}"),
+    "quotes_update": ("patch", "/api/v1/quotes/{id}"),
+    "quotes_delete": ("delete", "/api/v1/quotes/{id}"),
+    "quotes_pdf": ("get", "/api/v1/quotes/{id}/pdf"),
+    "quotes_send": ("post", "/api/v1/quotes/{id}/send"),
 }
 
 

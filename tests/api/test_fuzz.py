@@ -87,6 +87,22 @@ def fuzz_world(world: World, keep_connection: None, settings: Any, tmp_path: Any
         leads.create_lead(alice, {"last_name": f"Fuzz lead {n}", "company_name": "Fuzz"}).pk
         for n in range(4)
     ]
+    from amity.sales import products, quotes
+
+    ids["products"] = [
+        products.create_product(alice, {"sku": f"FZ-{n}", "name": f"Fuzz product {n}"}).pk
+        for n in range(4)
+    ]
+    ids["price-lists"] = [
+        products.create_price_list(alice, {"name": f"Fuzz {n}", "currency": "EUR"}).pk
+        for n in range(4)
+    ]
+    from amity.sales.models import Deal as _Deal
+
+    ids["quotes"] = [
+        quotes.create_quote(alice, _Deal.objects.get(workspace=world.acme, pk=pk)).pk
+        for pk in ids["deals"]
+    ]
     token = token_for(world, world.alice)
     return {"ids": ids, "workspace": world.acme, "headers": {"Authorization": f"Bearer {token}"}}
 
@@ -102,19 +118,22 @@ def _aim(case: Any, world: dict[str, Any]) -> None:
     if not raw_id.isdigit() or int(raw_id) > 100:
         return
     kind = "companies" if case.path.startswith("/api/v1/companies") else "people"
-    for sales_kind in ("deals", "pipelines", "leads"):
+    for sales_kind in ("deals", "pipelines", "leads", "products", "price-lists", "quotes"):
         if case.path.startswith(f"/api/v1/{sales_kind}"):
             kind = sales_kind
     record_id = world["ids"][kind][int(raw_id) % 4]
     case.path_parameters["id"] = record_id
     if case.method in ("PATCH", "DELETE", "POST") and "If-Match" in (case.headers or {}):
-        from amity.sales.models import Deal, Lead
+        from amity.sales.models import Deal, Lead, PriceList, Product, Quote
 
         models: dict[str, Any] = {
             "companies": Company,
             "people": Person,
             "deals": Deal,
             "leads": Lead,
+            "products": Product,
+            "price-lists": PriceList,
+            "quotes": Quote,
         }
         model = models.get(kind, Person)
         version = (

@@ -119,12 +119,24 @@ LEAD_GRANTS: dict[str, dict[str, Scope]] = {
     "dave": {"view": "all", "create": None, "edit": None, "delete": None},
     "frank": {"view": None, "create": None, "edit": None, "delete": None},
 }
-SALES_OBJECTS = ("deal", "pipeline")
+SALES_OBJECTS = ("deal", "pipeline", "quote")
+# Products and price lists: admins and managers keep them; everyone who sees deals reads them.
+PRODUCT_GRANTS: dict[str, dict[str, Scope]] = {
+    role: (
+        {"view": "all", "create": "all", "edit": "all", "delete": "all"}
+        if role in ("alice", "erin")
+        else {"view": "all", "create": None, "edit": None, "delete": None}
+    )
+    for role in ROLES
+}
+CATALOGUE_OBJECTS = ("product", "price_list")
 
 
 def _grants(obj: str | None) -> dict[str, dict[str, Scope]]:
     if obj == "lead":
         return LEAD_GRANTS
+    if obj in CATALOGUE_OBJECTS:
+        return PRODUCT_GRANTS
     return DEAL_GRANTS if obj in SALES_OBJECTS else CUSTOMER_GRANTS
 
 
@@ -179,7 +191,20 @@ class Rule:
     ]
     method: str = "GET"
     obj: (
-        Literal["company", "person", "note", "savedview", "deal", "pipeline", "lead", "task"] | None
+        Literal[
+            "company",
+            "person",
+            "note",
+            "savedview",
+            "deal",
+            "pipeline",
+            "lead",
+            "task",
+            "product",
+            "price_list",
+            "quote",
+        ]
+        | None
     ) = None
     action: str = "view"
     # Form or JSON body for the request; gets the target record (or None).

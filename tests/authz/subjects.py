@@ -696,3 +696,72 @@ def assignment_rule_body(record: Any) -> dict[str, Any]:
     with tenant_guard_off():
         team = Team.objects.get(workspace__slug="acme", name="East")
     return {"name": "Matrix", "strategy": "round_robin", "team": team.pk, "countries": ["NO"]}
+
+
+# Products, price lists and quotes (sales) -------------------------------------------
+
+
+def product_record(world: World, user: User, target: Target) -> Any:
+    """A product of acme (products have no owner) or of another workspace."""
+    from amity.sales import products
+
+    if target == "missing":
+        return None
+    if target == "other_workspace":
+        by = world.member(world.mallory, world.globex)
+    else:
+        by = world.member(world.alice)
+    return products.create_product(by, {"sku": f"MX-{next(_n)}", "name": "Matrix product"})
+
+
+def product(world: World, user: User, target: Target) -> int | None:
+    found = product_record(world, user, target)
+    return found.pk if found is not None else None
+
+
+def price_list_record(world: World, user: User, target: Target) -> Any:
+    from amity.sales import products
+
+    if target == "missing":
+        return None
+    if target == "other_workspace":
+        by = world.member(world.mallory, world.globex)
+    else:
+        by = world.member(world.alice)
+    return products.create_price_list(by, {"name": f"Matrix {next(_n)}", "currency": "EUR"})
+
+
+def price_list(world: World, user: User, target: Target) -> int | None:
+    found = price_list_record(world, user, target)
+    return found.pk if found is not None else None
+
+
+def quote_record(world: World, user: User, target: Target) -> Any:
+    """A draft quote on a deal owned by the user, by a colleague, or in another workspace."""
+    from amity.sales import quotes
+
+    found = deal_record(world, user, target)
+    if found is None:
+        return None
+    admin = world.mallory if target == "other_workspace" else world.alice
+    by = world.member(admin, world.globex if target == "other_workspace" else world.acme)
+    quote = quotes.create_quote(by, found)
+    quotes.add_line(
+        by, quote, {"description": "Matrix line", "unit_price": "10"}, expected_version=1
+    )
+    quote.refresh_from_db()
+    return quote
+
+
+def quote(world: World, user: User, target: Target) -> int | None:
+    found = quote_record(world, user, target)
+    return found.pk if found is not None else None
+
+
+def quote_public(world: World) -> str:
+    """A sent quote's public link: open to anyone holding it."""
+    from amity.sales import quotes
+
+    found = quote_record(world, world.bob, "own")
+    quotes.send_quote(world.member(world.alice), found, to="buyer@example.test")
+    return f"/q/{quotes.public_token(found)}/"

@@ -262,6 +262,28 @@ HTML_RULES: dict[str, Rule] = {
         subject=subjects.deal_person,
         data=lambda r: {"version": 1},
     ),
+    # Products and price lists: everyone with deals reads them, managers change them.
+    "sales:product_list": Rule("member"),
+    "sales:product_edit": Rule("record", obj="product", action="edit", subject=subjects.product),
+    "sales:price_list_list": Rule("member"),
+    "sales:price_list_detail": Rule("record", obj="price_list", subject=subjects.price_list),
+    # Quotes: whoever may change the deal quotes on it; quotes follow the deal's owner.
+    "sales:quote_create": _post("record", obj="deal", action="edit", subject=subjects.deal),
+    "sales:quote_settings": Rule("admin"),
+    "sales:quote_detail": Rule("record", obj="quote", subject=subjects.quote),
+    "sales:quote_pdf": Rule("record", obj="quote", subject=subjects.quote),
+    "sales:quote_send": _post(
+        "record",
+        obj="quote",
+        action="edit",
+        subject=subjects.quote,
+        data=lambda r: {"to": "buyer@example.test"},
+    ),
+    "sales:quote_delete": _post(
+        "record", obj="quote", action="delete", subject=subjects.quote, data=lambda r: {}
+    ),
+    # Anyone holding a sent quote's signed link: the customer's accept / decline page.
+    "sales:quote_public": Rule("public", url=subjects.quote_public),
     "sales:deal_detail": Rule("record", obj="deal", subject=subjects.deal),
     "sales:deal_edit": Rule("record", obj="deal", action="edit", subject=subjects.deal),
     "sales:deal_move": _post(

@@ -28,6 +28,9 @@ OBJECT_TYPES = (
     "pipeline",
     "lead",
     "task",
+    "product",
+    "price_list",
+    "quote",
 )
 _SCOPE_RANK = {"own": 1, "team": 2, "all": 3}
 

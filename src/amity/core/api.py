@@ -401,6 +401,9 @@ def build_api() -> NinjaAPI:
     from amity.sales.api_rules import router as sales_rules_router
 
     api.add_router("/", sales_rules_router)
+    from amity.sales.api_quotes import router as quotes_router
+
+    api.add_router("/", quotes_router)
     api.add_router("/", notifications_router)
     from amity.activities.task_api import router as tasks_router
 

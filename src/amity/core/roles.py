@@ -91,6 +91,17 @@ TASK_GRANTS: dict[str, dict[str, str]] = {
 for _key, _task_grant in TASK_GRANTS.items():
     DEFAULT_ROLES[_key][2]["task"] = dict(_task_grant)
 
+# Products and price lists: admins and managers keep the catalogue, everyone with deals
+# reads it. Quotes follow deals: whoever may change a deal may quote on it.
+PRODUCT_GRANTS: dict[str, dict[str, str]] = {
+    "manager": {"view": "all", "create": "all", "edit": "all", "delete": "all"},
+    **{key: {"view": "all"} for key in ("sales", "marketing", "support", "billing", "readonly")},
+}
+for _key, _product_grant in PRODUCT_GRANTS.items():
+    DEFAULT_ROLES[_key][2]["product"] = dict(_product_grant)
+    DEFAULT_ROLES[_key][2]["price_list"] = dict(_product_grant)
+    DEFAULT_ROLES[_key][2]["quote"] = dict(SALES_GRANTS[_key]["deal"])
+
 
 @transaction.atomic
 def install_default_roles(workspace: Workspace) -> dict[str, Role]:

@@ -548,3 +548,204 @@ class PersonScore(models.Model):
 
     def __str__(self) -> str:
         return f"person {self.person_id}: {self.score}"
+
+
+# Products, price lists and quotes ----------------------------------------------
+
+PERCENT = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
+
+
+class QuoteSettings(models.Model):
+    """A workspace's quote settings, beside SalesSettings so the two apps' edits never collide."""
+
+    workspace = models.OneToOneField(Workspace, on_delete=models.CASCADE, related_name="+")
+    accepted_wins_deal = models.BooleanField(
+        _("an accepted quote marks the deal won"), default=False
+    )
+    # A small PNG/JPEG as a data: URI, shown on quote PDFs (checked by quotes.clean_logo).
+    logo = models.TextField(blank=True, default="")
+    company_details = models.TextField(_("details on quotes"), max_length=1000, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    def __str__(self) -> str:
+        return f"quote settings of workspace {self.workspace_id}"
+
+
+class Product(models.Model):
+    """Something the workspace sells, with its tax rate; prices live on price lists."""
+
+    ACCESS_TYPE: ClassVar[str] = "product"
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    sku = models.CharField(_("SKU"), max_length=60)
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), max_length=2000, blank=True)
+    unit = models.CharField(_("unit"), max_length=20, blank=True)
+    tax_rate = models.DecimalField(
+        _("tax rate (%)"), max_digits=5, decimal_places=2, default=Decimal("0"), validators=PERCENT
+    )
+    active = models.BooleanField(_("active"), default=True)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("product")
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "sku"], name="product_sku_once")
+        ]
+        indexes = [models.Index(fields=["workspace", "name", "id"], name="product_ws_name")]
+
+    def __str__(self) -> str:
+        return f"{self.sku} {self.name}"
+
+
+class PriceList(models.Model):
+    """Prices of products in one currency, with an optional default discount."""
+
+    ACCESS_TYPE: ClassVar[str] = "price_list"
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("name"), max_length=100)
+    currency = models.CharField(_("currency"), max_length=3)
+    active = models.BooleanField(_("active"), default=True)
+    default_discount = models.DecimalField(
+        _("default discount (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=PERCENT,
+    )
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("price list")
+        indexes = [models.Index(fields=["workspace", "currency"], name="pricelist_ws_cur")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.currency})"
+
+
+class Price(models.Model):
+    """A product's unit price on a price list."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    price_list = models.ForeignKey(PriceList, on_delete=models.CASCADE, related_name="prices")
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="+")
+    amount = models.DecimalField(
+        _("price"), max_digits=14, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
+    )
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["price_list", "product"], name="price_once")]
+        indexes = [models.Index(fields=["workspace", "price_list"], name="price_ws_list")]
+
+    def __str__(self) -> str:
+        return f"{self.product_id} on {self.price_list_id}: {self.amount}"
+
+
+class QuoteCounter(models.Model):
+    """The last quote number used in a workspace and year (locked while numbering)."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "year"], name="quotecounter_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
+
+
+class Quote(models.Model):
+    """An offer to a deal's customer: priced lines in the deal's currency, then a decision."""
+
+    ACCESS_TYPE: ClassVar[str] = "quote"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        SENT = "sent", _("sent")
+        ACCEPTED = "accepted", _("accepted")
+        DECLINED = "declined", _("declined")
+        EXPIRED = "expired", _("expired")
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="+")
+    # The deal's owner when created: quote access follows the seller, like deals.
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    number = models.CharField(_("number"), max_length=20)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.DRAFT)
+    currency = models.CharField(_("currency"), max_length=3)
+    price_list = models.ForeignKey(
+        PriceList, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    valid_until = models.DateField(_("valid until"))
+    notes = models.TextField(_("notes"), max_length=5000, blank=True)
+    terms = models.TextField(_("terms"), max_length=5000, blank=True)
+    subtotal = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal("0"))
+    discount_total = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal("0"))
+    tax_total = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal("0"))
+    total = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal("0"))
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    sent_to = models.EmailField(blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.CharField(max_length=200, blank=True)
+    decided_ip = models.CharField(max_length=45, blank=True)
+
+    class Meta:
+        verbose_name = _("quote")
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "number"], name="quote_number_once")
+        ]
+        indexes = [models.Index(fields=["workspace", "deal", "-id"], name="quote_ws_deal")]
+
+    def __str__(self) -> str:
+        return self.number
+
+    def get_absolute_url(self) -> str:
+        return reverse("sales:quote_detail", args=[self.pk])
+
+    @property
+    def editable(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+
+class QuoteLine(models.Model):
+    """One line of a quote: a product or free text, with its amounts rounded to the cent."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    # DO_NOTHING: quotes.delete_quote removes the lines first, within the workspace.
+    quote = models.ForeignKey(Quote, on_delete=models.DO_NOTHING, related_name="lines")
+    position = models.PositiveIntegerField(default=0)
+    product = models.ForeignKey(
+        Product, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    description = models.CharField(_("description"), max_length=500)
+    quantity = models.DecimalField(_("quantity"), max_digits=12, decimal_places=3)
+    unit_price = models.DecimalField(_("unit price"), max_digits=14, decimal_places=2)
+    discount = models.DecimalField(
+        _("discount (%)"), max_digits=5, decimal_places=2, default=Decimal("0")
+    )
+    tax_rate = models.DecimalField(
+        _("tax rate (%)"), max_digits=5, decimal_places=2, default=Decimal("0")
+    )
+    gross = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal("0"))
+    discount_amount = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal("0"))
+    net = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal("0"))
+    tax = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal("0"))
+
+    class Meta:
+        indexes = [models.Index(fields=["workspace", "quote", "position"], name="quoteline_ws_q")]
+
+    def __str__(self) -> str:
+        return self.description

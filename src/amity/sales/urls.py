@@ -59,3 +59,19 @@ urlpatterns += [
         "deals/people/<int:pk>/remove/", views_rules.deal_person_remove, name="deal_person_remove"
     ),
 ]
+
+from amity.sales import views_quotes  # noqa: E402 - appended with the quotes feature
+
+urlpatterns += [
+    path("products/", views_quotes.product_list, name="product_list"),
+    path("products/<int:pk>/edit/", views_quotes.product_edit, name="product_edit"),
+    path("price-lists/", views_quotes.price_list_list, name="price_list_list"),
+    path("price-lists/<int:pk>/", views_quotes.price_list_detail, name="price_list_detail"),
+    path("deals/<int:pk>/quotes/new/", views_quotes.quote_create, name="quote_create"),
+    path("deals/settings/quotes/", views_quotes.quote_settings, name="quote_settings"),
+    path("quotes/<int:pk>/", views_quotes.quote_detail, name="quote_detail"),
+    path("quotes/<int:pk>/pdf/", views_quotes.quote_pdf_view, name="quote_pdf"),
+    path("quotes/<int:pk>/send/", views_quotes.quote_send, name="quote_send"),
+    path("quotes/<int:pk>/delete/", views_quotes.quote_delete, name="quote_delete"),
+    path("q/<str:token>/", views_quotes.quote_public, name="quote_public"),
+]

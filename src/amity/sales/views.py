@@ -23,7 +23,7 @@ from amity.core.exceptions import VersionConflict
 from amity.core.models import Membership
 from amity.customers.forms import member_users
 from amity.customers.views import _attach_errors, _id, member_view
-from amity.sales import scoring, selectors, services
+from amity.sales import quotes, scoring, selectors, services
 from amity.sales.forms import (
     CurrencyForm,
     DealForm,
@@ -176,7 +176,10 @@ def deal_detail(request: HttpRequest, member: Membership, pk: int) -> HttpRespon
         "may": {
             "edit": access.can(member, "deal", "edit", deal),
             "delete": access.can(member, "deal", "delete", deal),
+            "quote": access.can(member, "quote", "create")
+            and access.can(member, "deal", "edit", deal),
         },
+        "quotes": list(quotes.quotes_of_deal(member, deal)[:50]),
     }
     from amity.sales.views_rules import deal_people_context
 
