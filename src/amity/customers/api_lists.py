@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
@@ -20,11 +20,16 @@ from amity.core.api import (
     member_of,
     refuse_other_methods,
 )
-from amity.customers import bulk, saved_views
+from amity.customers import bulk, saved_views, selectors
 from amity.customers.api import Id, IfMatch, In
 from amity.customers.models import BulkJob, SavedView
 
 router = Router(tags=["lists"])
+TagName = Annotated[str, Field(min_length=1, max_length=50)]
+CustomValue = (
+    Annotated[str, Field(max_length=100)]
+    | Annotated[list[Annotated[str, Field(max_length=100)]], Field(max_length=20)]
+)
 Kind = Literal["person", "company"]
 Name = Annotated[str, Field(min_length=1, max_length=80)]
 
@@ -37,9 +42,17 @@ class BulkFilters(In):
     company: str = Field("", max_length=19, pattern=r"^\d*$")
     country: str = Field("", max_length=2, pattern=r"^([A-Za-z]{2})?$")
     tag: str = Field("", max_length=50)
+    tags: list[TagName] = Field(
+        default_factory=list, max_length=selectors.MAX_VALUES, description="Several tags."
+    )
+    tag_mode: Literal["", "any", "all"] = Field(
+        "", description="With several tags: records with any of them (default) or all of them."
+    )
     stage: str = Field("", max_length=20, description="Companies' lifecycle stage.")
-    custom: dict[Annotated[str, Field(max_length=45)], Annotated[str, Field(max_length=100)]] = (
-        Field(default_factory=dict, description="Custom field filters, as the list's cf_ keys.")
+    custom: dict[Annotated[str, Field(max_length=45)], CustomValue] = Field(
+        default_factory=dict,
+        description="Custom field filters, as the list's cf_ keys; a multi-select takes a list "
+        "of options (any of them, or all with cf_<key>_mode: all).",
     )
 
 
@@ -50,11 +63,16 @@ class ViewParams(BulkFilters):
     cols: str = Field("", max_length=300, description="Column keys, comma-separated.")
 
 
-def _flat(filters: BulkFilters) -> dict[str, str]:
+def _flat(filters: BulkFilters) -> dict[str, Any]:
     """Return the filters as the list reads them from its address (custom ones as cf_<key>)."""
     raw = filters.model_dump()
     custom = raw.pop("custom", {})
-    return {**raw, **{f"cf_{k.removeprefix('cf_')}": v for k, v in custom.items()}}
+    tags = [raw.pop("tag"), *raw.pop("tags")]
+    return {
+        **raw,
+        "tag": selectors.SEP.join(t for t in tags if t),
+        **{f"cf_{k.removeprefix('cf_')}": v for k, v in custom.items()},
+    }
 
 
 class SavedViewCreate(In):
@@ -190,7 +208,7 @@ def delete_view(request: HttpRequest, id: Id, if_match: IfMatch = None) -> HttpR
 
 
 class BulkIn(In):
-    action: Literal["assign", "delete"]
+    action: Literal["assign", "delete", "tag_add", "tag_remove"]
     ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] | None = Field(
         None, max_length=bulk.MAX_IDS, description="The records to act on…"
     )
@@ -199,6 +217,9 @@ class BulkIn(In):
     )
     owner: Annotated[int, Field(ge=1, le=MAX_ID)] | None = Field(
         None, description="For assign: the new owner's user id; null leaves records unowned."
+    )
+    tag: str | None = Field(
+        None, max_length=50, description="For tag_add and tag_remove: the tag's name."
     )
 
 
@@ -221,7 +242,8 @@ def _bulk(request: HttpRequest, kind: str, payload: BulkIn) -> HttpResponse:
         )
     filters = _flat(payload.filters) if payload.filters is not None else None
     target = bulk.target_from([str(i) for i in payload.ids or ()], filters)
-    plan = bulk.plan(member, kind, payload.action, target, {"owner": payload.owner})
+    args = {"owner": payload.owner, "tag": payload.tag}
+    plan = bulk.plan(member, kind, payload.action, target, args)
     if plan.in_background:
         job = bulk.start_job(member, plan)
         return json_response(
@@ -241,7 +263,10 @@ def _bulk(request: HttpRequest, kind: str, payload: BulkIn) -> HttpResponse:
 )
 @json_only
 def people_bulk(request: HttpRequest, payload: BulkIn) -> HttpResponse:
-    """Assign an owner to, or trash, many people at once; large sets run in the background."""
+    """Assign an owner to, tag, untag or trash many people at once.
+
+    Large sets run in the background.
+    """
     return _bulk(request, "person", payload)
 
 
@@ -252,7 +277,10 @@ def people_bulk(request: HttpRequest, payload: BulkIn) -> HttpResponse:
 )
 @json_only
 def companies_bulk(request: HttpRequest, payload: BulkIn) -> HttpResponse:
-    """Assign an owner to, or trash, many companies at once; large sets run in the background."""
+    """Assign an owner to, tag, untag or trash many companies at once.
+
+    Large sets run in the background.
+    """
     return _bulk(request, "company", payload)
 
 

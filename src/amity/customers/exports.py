@@ -163,10 +163,11 @@ def filters_of(params: selectors.ListParams) -> dict[str, Any]:
 
 
 def params_from(data: dict[str, Any]) -> selectors.ListParams:
-    allowed = {"q", "owner", "company", "country", "sort", "tag", "stage"}
+    allowed = {"q", "owner", "company", "country", "sort", "tag", "stage", "tag_mode"}
     values = {k: v for k, v in data.items() if k in allowed}
     custom = data.get("custom") or ()
     values["custom"] = tuple((str(p[0]), str(p[1])) for p in custom if len(p) == 2)
+    values["tags"] = tuple(str(t) for t in data.get("tags") or ())
     return selectors.ListParams(**values)
 
 

@@ -104,12 +104,21 @@ def _record_filters(request: HttpRequest, member: Membership, kind: str) -> dict
         for d in custom_fields.definitions(member.workspace_id, kind)
         if d.type != CustomField.Type.SENSITIVE
     ]
+    Type = CustomField.Type
+    shown = (Type.SELECT, Type.MULTI_SELECT, Type.CHECKBOX, Type.TEXT)
     return {
         "tags": list(Tag.objects.filter(workspace_id=member.workspace_id).order_by("name")[:200]),
+        "chosen_tags": {t.lower() for t in selectors.values_of(request.GET, "tag")},
+        "tag_mode": "all" if request.GET.get("tag_mode") == "all" else "",
         "custom_filters": [
-            {"field": d, "value": request.GET.get(f"cf_{d.key}", "")}
+            {
+                "field": d,
+                "value": request.GET.get(f"cf_{d.key}", ""),
+                "values": selectors.values_of(request.GET, f"cf_{d.key}"),
+                "mode": "all" if request.GET.get(f"cf_{d.key}_mode") == "all" else "",
+            }
             for d in definitions
-            if d.type in (CustomField.Type.SELECT, CustomField.Type.CHECKBOX, CustomField.Type.TEXT)
+            if d.type in shown
         ],
         "definitions": definitions,
     }
@@ -151,7 +160,7 @@ def _list_extras(
     list_url = reverse(f"customers:{prefix}_list")
     cols_param = ",".join(keys) if raw else ""
     view_params = [
-        *selectors.filters_in(request.GET).items(),
+        *selectors.query_pairs(selectors.filters_in(request.GET)),
         *[(k, request.GET[k][:20]) for k in ("sort",) if request.GET.get(k)],
         *([("cols", cols_param)] if cols_param else []),
     ]
@@ -165,7 +174,8 @@ def _list_extras(
         "view_params": view_params,
         "view_save_url": reverse(f"customers:{prefix}_view_save"),
         "saved_view_links": [
-            (v, f"{list_url}?{urlencode({**v.params, 'view': v.pk})}") for v in views
+            (v, f"{list_url}?{urlencode([*selectors.query_pairs(v.params), ('view', v.pk)])}")
+            for v in views
         ],
         "current_view": current,
         "may_change_view": current is not None and saved_views.may_change(member, current),
