@@ -447,3 +447,17 @@ def event(world: World, user: User, target: Target) -> int | None:
         ends_at=start.replace(hour=10),
         owner=owner,
     ).pk
+
+
+def tag(world: World, user: User, target: Target) -> Any:
+    """A tag in the acting workspace or another one."""
+    from amity.customers.models import Tag
+
+    if target == "missing":
+        return None
+    return Tag.objects.create(workspace=_workspace(world, target), name=f"matrix-{next(_n)}")
+
+
+def tag_pk(world: World, user: User, target: Target) -> int | None:
+    found = tag(world, user, target)
+    return found.pk if found is not None else None

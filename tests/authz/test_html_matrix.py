@@ -164,6 +164,14 @@ HTML_RULES: dict[str, Rule] = {
         "editors", data=lambda r: {"action": "assign", "scope": "all", "q": "zz-matrix"}
     ),
     "customers:bulk_job": Rule("own_object", subject=subjects.bulk_job),
+    "customers:tags": Rule("tag_managers"),
+    "customers:tag_rename": _post(
+        "tag_object", subject=subjects.tag_pk, data=lambda r: {"name": "Renamed by the matrix"}
+    ),
+    "customers:tag_merge": _post(
+        "tag_object", subject=subjects.tag_pk, data=lambda r: {"into": "zz-no-such-tag"}
+    ),
+    "customers:tag_delete": _post("tag_object", subject=subjects.tag_pk),
     "customers:person_erase": _post(
         "record",
         obj="person",
@@ -271,6 +279,7 @@ class Case:
             "note_create",
             "note",
             "task",
+            "tag_object",
         )
 
     def targets(self) -> tuple[Target, ...] | list[None]:

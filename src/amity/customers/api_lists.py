@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
 
 from amity.core.api import (
@@ -20,9 +20,10 @@ from amity.core.api import (
     member_of,
     refuse_other_methods,
 )
-from amity.customers import bulk, saved_views, selectors
+from amity.core.models import Membership
+from amity.customers import bulk, saved_views, selectors, tags
 from amity.customers.api import Id, IfMatch, In
-from amity.customers.models import BulkJob, SavedView
+from amity.customers.models import BulkJob, SavedView, Tag
 
 router = Router(tags=["lists"])
 TagName = Annotated[str, Field(min_length=1, max_length=50)]
@@ -302,6 +303,98 @@ def _job_out(job: BulkJob) -> BulkOut:
 def get_bulk_job(request: HttpRequest, id: Id) -> HttpResponse:
     """Follow a bulk action you started."""
     return json_response(request, 200, _job_out(bulk.own_job(member_of(request), id)))
+
+
+# Tags -------------------------------------------------------------------------
+
+
+class TagOut(Schema):
+    id: int
+    name: str
+    people: int = Field(description="People (not in the trash) with this tag.")
+    companies: int = Field(description="Companies (not in the trash) with this tag.")
+    version: int
+    job: int | None = Field(
+        None, description="When many records carry it, the job updating them (/bulk-jobs/{id})."
+    )
+
+
+class TagList(Schema):
+    items: list[TagOut]
+
+
+class TagPatch(In):
+    name: TagName
+
+
+class TagJobOut(Schema):
+    job: int = Field(description="The job updating the records (/bulk-jobs/{id}).")
+
+
+def _tag_out(tag: Tag, job: BulkJob | None = None) -> TagOut:
+    return TagOut(
+        id=tag.pk,
+        name=tag.name,
+        people=getattr(tag, "people", 0),
+        companies=getattr(tag, "companies", 0),
+        version=tag.version,
+        job=job.pk if job is not None else None,
+    )
+
+
+def _tag_with_usage(member: Membership, pk: int) -> Tag:
+    tags.require_manage(member)
+    tag = tags.usage(member).filter(pk=pk).first()
+    if tag is None:
+        raise Http404
+    return tag
+
+
+@router.get(
+    "/tags",
+    response={200: TagList, **errors(401, 403, 422)},
+    operation_id="tags_list",
+)
+def list_tags(request: HttpRequest) -> HttpResponse:
+    """List the workspace's tags with how many people and companies carry each (managers)."""
+    member = member_of(request)
+    tags.require_manage(member)
+    items = [_tag_out(t) for t in tags.usage(member)]
+    return json_response(request, 200, TagList(items=items))
+
+
+@router.patch(
+    "/tags/{id}",
+    response={200: TagOut, **errors(400, 401, 403, 404, 412, 415, 422, 428)},
+    operation_id="tags_update",
+    openapi_extra=documents_headers(200),
+)
+@json_only
+def rename_tag(
+    request: HttpRequest, id: Id, payload: TagPatch, if_match: IfMatch = None
+) -> HttpResponse:
+    """Rename a tag on every record; a name another tag has is refused (merge instead)."""
+    member = member_of(request)
+    tag = _tag_with_usage(member, id)
+    job = tags.rename(member, tag, payload.name, expected_version=expected_version(tag, if_match))
+    return json_response(request, 200, _tag_out(tag, job), {"ETag": etag_for(tag)})
+
+
+@router.delete(
+    "/tags/{id}",
+    response={202: TagJobOut, 204: None, **errors(401, 403, 404, 412, 422, 428)},
+    operation_id="tags_delete",
+)
+def delete_tag(request: HttpRequest, id: Id, if_match: IfMatch = None) -> HttpResponse:
+    """Take a tag off every record and delete it; 202 when the records are updated later."""
+    member = member_of(request)
+    tag = _tag_with_usage(member, id)
+    job = tags.delete(member, tag, expected_version=expected_version(tag, if_match))
+    if job is not None:
+        return json_response(
+            request, 202, TagJobOut(job=job.pk), {"Location": f"/api/v1/bulk-jobs/{job.pk}"}
+        )
+    return HttpResponse(status=204)
 
 
 refuse_other_methods(router)

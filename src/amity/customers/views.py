@@ -43,6 +43,7 @@ from amity.customers.forms import (
     member_users,
 )
 from amity.customers.models import Company, CustomerRecord, CustomField, Person, Stage, Tag
+from amity.customers.tags import may_manage as may_manage_tags
 
 HISTORY_ON_RECORD = 5
 PEOPLE_ON_COMPANY = 20
@@ -109,6 +110,7 @@ def _record_filters(request: HttpRequest, member: Membership, kind: str) -> dict
     return {
         "tags": list(Tag.objects.filter(workspace_id=member.workspace_id).order_by("name")[:200]),
         "chosen_tags": {t.lower() for t in selectors.values_of(request.GET, "tag")},
+        "may_manage_tags": may_manage_tags(member),
         "tag_mode": "all" if request.GET.get("tag_mode") == "all" else "",
         "custom_filters": [
             {

@@ -140,7 +140,8 @@ def bulk_action(request: HttpRequest, member: Membership, kind: str) -> HttpResp
 def bulk_job(request: HttpRequest, member: Membership, pk: int) -> HttpResponse:
     """Show a large bulk action's progress (htmx polls it) and its outcome."""
     job = bulk.own_job(member, pk)
-    context = {"job": job, "back": LIST_URLS.get(job.kind, "customers:person_list")}
+    back = "customers:tags" if job.kind == "tag" else LIST_URLS.get(job.kind)
+    context = {"job": job, "back": back or "customers:person_list"}
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, "customers/_bulk_status.html", context)
     return render(request, "customers/bulk_job.html", context)
