@@ -220,6 +220,8 @@ def expected(rule: Rule, role: str, target: Target | None) -> str:
         return "ok" if role in NOTE_WRITERS else "forbidden"
     if rule.kind == "task_writers":
         return "ok" if role in TASK_WRITERS else "forbidden"
+    if rule.kind == "tag_managers":
+        return "ok" if role in TAG_MANAGERS else "forbidden"
     assert target is not None
     if rule.kind == "task":
         grants = TASK_GRANTS[role]
@@ -237,8 +239,6 @@ def expected(rule: Rule, role: str, target: Target | None) -> str:
         if target == "own" and role in NOTE_WRITERS:
             return "ok"
         return "ok" if CUSTOMER_GRANTS[role]["edit"] == "all" else "forbidden"
-    if rule.kind == "tag_managers":
-        return "ok" if role in TAG_MANAGERS else "forbidden"
     if rule.kind == "tag_object":
         if role not in TAG_MANAGERS:
             return "forbidden"

@@ -126,18 +126,6 @@ def _record_filters(request: HttpRequest, member: Membership, kind: str) -> dict
     }
 
 
-def _custom_value(field: CustomField) -> Callable[[Any], str]:
-    def value(obj: Any) -> str:
-        return custom_fields.display(field, (obj.custom or {}).get(field.key))
-
-    return value
-
-
-def _custom_columns(definitions: list[CustomField]) -> list[columns.Column]:
-    """Return a column for each custom field, keyed `cf_<key>`."""
-    return [columns.Column(f"cf_{d.key}", d.label, _custom_value(d)) for d in definitions]
-
-
 def _list_extras(
     request: HttpRequest,
     member: Membership,
@@ -147,7 +135,7 @@ def _list_extras(
 ) -> dict[str, Any]:
     """Return the chosen columns with their cells, the saved views and the bulk actions."""
     raw = ",".join(request.GET.getlist("cols"))
-    extra = _custom_columns(definitions)
+    extra = columns.custom(definitions)
     keys = columns.parse(kind, raw, extra)
     chosen = columns.chosen(kind, keys, extra)
     view_id = _id(request.GET.get("view", ""))
@@ -166,7 +154,13 @@ def _list_extras(
         *[(k, request.GET[k][:20]) for k in ("sort",) if request.GET.get(k)],
         *([("cols", cols_param)] if cols_param else []),
     ]
+    export_pairs = [
+        *selectors.query_pairs(selectors.filters_in(request.GET)),
+        *[(k, request.GET[k][:20]) for k in ("sort",) if request.GET.get(k)],
+        ("cols", ",".join(keys)),
+    ]
     return {
+        "export_query": urlencode(export_pairs),
         "columns": chosen,
         "column_keys": keys,
         "cols_param": cols_param,
