@@ -89,6 +89,7 @@ HTML_RULES: dict[str, Rule] = {
         "record", obj="company", action="edit", data=_company_form, mutates=True
     ),
     "customers:company_delete": _post("record", obj="company", action="delete", mutates=True),
+    "customers:company_reveal": _post("record", obj="company", action="reveal", data=_reveal_form),
     "customers:company_history": Rule("record_audit", obj="company"),
     "customers:company_changes": Rule("record", obj="company"),
     "customers:company_restore": _post("trashed", obj="company", action="delete", mutates=True),

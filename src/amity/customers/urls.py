@@ -22,6 +22,7 @@ urlpatterns = [
     path("companies/<int:pk>/", views.company_detail, name="company_detail"),
     path("companies/<int:pk>/edit/", views.company_edit, name="company_edit"),
     path("companies/<int:pk>/delete/", views.company_delete, name="company_delete"),
+    path("companies/<int:pk>/reveal/", views.company_reveal, name="company_reveal"),
     path("companies/<int:pk>/history/", views.company_history, name="company_history"),
     path("companies/<int:pk>/changes/", views.company_changes, name="company_changes"),
     path(
