@@ -157,10 +157,9 @@ def chosen_columns(kind: str, workspace_id: int, raw: str) -> Chosen | None:
     Sensitive custom fields are no list column, so they never reach a file this
     way either (not even masked).
     """
-    extra = columns.custom(custom_fields.definitions(workspace_id, kind))
-    keys = [k for k in raw.split(",") if k]
-    if not keys:
+    if not any(raw.split(",")):
         return None
+    extra = columns.custom(custom_fields.definitions(workspace_id, kind))
     picked = columns.chosen(kind, columns.parse(kind, raw, extra), extra)
     # Headers in the member's language now: a background job has no request to ask.
     headers = (str(_("Name")), *(str(c.label) for c in picked))
