@@ -84,6 +84,8 @@ CUSTOMER_GRANTS: dict[str, dict[str, Scope]] = {
 # Workspace-level screens: admin only, plus the audit log for managers.
 ADMIN_ONLY = {"alice"}
 AUDIT_VIEWERS = {"alice", "erin"}
+# Tag management changes every record: roles that edit and delete all of them.
+TAG_MANAGERS = {"alice", "erin"}
 # Roles that may add notes to records they see: all but read-only.
 NOTE_WRITERS = {"alice", "bob", "sam", "carol", "erin", "frank"}
 # Tasks: the assignee is the owner; "team" reaches the assignee's team (bob and sam).
@@ -168,6 +170,8 @@ class Rule:
                (other_owner), checked for `action` against TASK_GRANTS
       exporters - members whose role may export some `obj` (list exports)
       editors - members whose role may edit some `obj` (bulk actions)
+      tag_managers - TAG_MANAGERS (the tags screen)
+      tag_object   - one tag, for TAG_MANAGERS; 404 outside the workspace
     """
 
     kind: Literal[
@@ -188,6 +192,8 @@ class Rule:
         "editors",
         "task_writers",
         "task",
+        "tag_managers",
+        "tag_object",
     ]
     method: str = "GET"
     obj: (
@@ -241,6 +247,8 @@ def expected(rule: Rule, role: str, target: Target | None) -> str:
         return "ok" if role in NOTE_WRITERS else "forbidden"
     if rule.kind == "task_writers":
         return "ok" if role in TASK_WRITERS else "forbidden"
+    if rule.kind == "tag_managers":
+        return "ok" if role in TAG_MANAGERS else "forbidden"
     assert target is not None
     if rule.kind == "task":
         grants = TASK_GRANTS[role]
@@ -258,6 +266,10 @@ def expected(rule: Rule, role: str, target: Target | None) -> str:
         if target == "own" and role in NOTE_WRITERS:
             return "ok"
         return "ok" if CUSTOMER_GRANTS[role]["edit"] == "all" else "forbidden"
+    if rule.kind == "tag_object":
+        if role not in TAG_MANAGERS:
+            return "forbidden"
+        return "not_found" if target in ("other_workspace", "missing") else "ok"
     if rule.kind == "admin_object":
         if role not in ADMIN_ONLY:
             return "forbidden"

@@ -765,3 +765,17 @@ def quote_public(world: World) -> str:
     found = quote_record(world, world.bob, "own")
     quotes.send_quote(world.member(world.alice), found, to="buyer@example.test")
     return f"/q/{quotes.public_token(found)}/"
+
+
+def tag(world: World, user: User, target: Target) -> Any:
+    """A tag in the acting workspace or another one."""
+    from amity.customers.models import Tag
+
+    if target == "missing":
+        return None
+    return Tag.objects.create(workspace=_workspace(world, target), name=f"matrix-{next(_n)}")
+
+
+def tag_pk(world: World, user: User, target: Target) -> int | None:
+    found = tag(world, user, target)
+    return found.pk if found is not None else None

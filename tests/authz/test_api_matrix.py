@@ -445,6 +445,15 @@ API_RULES: dict[str, Rule] = {
         data=lambda r: {"action": "assign", "filters": {"q": "zz-matrix"}},
     ),
     "GET /bulk-jobs/{id}": Rule("own_object", subject=subjects.bulk_job_record),
+    "GET /tags": Rule("tag_managers"),
+    "PATCH /tags/{id}": Rule(
+        "tag_object",
+        method="PATCH",
+        subject=subjects.tag,
+        data=lambda r: {"name": f"Renamed {r.pk if r else 0}"},
+        mutates=True,
+    ),
+    "DELETE /tags/{id}": Rule("tag_object", method="DELETE", subject=subjects.tag, mutates=True),
     "GET /companies": Rule("member"),
     "POST /companies": Rule(
         "create", method="POST", obj="company", data=lambda r: {"name": f"API Co {next(_n)}"}

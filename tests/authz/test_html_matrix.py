@@ -89,6 +89,7 @@ HTML_RULES: dict[str, Rule] = {
         "record", obj="company", action="edit", data=_company_form, mutates=True
     ),
     "customers:company_delete": _post("record", obj="company", action="delete", mutates=True),
+    "customers:company_reveal": _post("record", obj="company", action="reveal", data=_reveal_form),
     "customers:company_history": Rule("record_audit", obj="company"),
     "customers:company_changes": Rule("record", obj="company"),
     "customers:company_restore": _post("trashed", obj="company", action="delete", mutates=True),
@@ -207,6 +208,14 @@ HTML_RULES: dict[str, Rule] = {
         "editors", data=lambda r: {"action": "assign", "scope": "all", "q": "zz-matrix"}
     ),
     "customers:bulk_job": Rule("own_object", subject=subjects.bulk_job),
+    "customers:tags": Rule("tag_managers"),
+    "customers:tag_rename": _post(
+        "tag_object", subject=subjects.tag_pk, data=lambda r: {"name": "Renamed by the matrix"}
+    ),
+    "customers:tag_merge": _post(
+        "tag_object", subject=subjects.tag_pk, data=lambda r: {"into": "zz-no-such-tag"}
+    ),
+    "customers:tag_delete": _post("tag_object", subject=subjects.tag_pk),
     "customers:person_erase": _post(
         "record",
         obj="person",
@@ -363,6 +372,7 @@ class Case:
             "note_create",
             "note",
             "task",
+            "tag_object",
         )
 
     def targets(self) -> tuple[Target, ...] | list[None]:

@@ -105,7 +105,7 @@ class AttendeeOut(Schema):
     response: Literal["needs-action", "accepted", "declined", "tentative"]
 
 
-class EventOut(Schema):
+class CalendarEventOut(Schema):
     id: int
     uid: str = Field(description="The iCalendar UID.")
     kind: str
@@ -125,7 +125,7 @@ class EventOut(Schema):
 
 
 class EventList(Schema):
-    items: list[EventOut]
+    items: list[CalendarEventOut]
     truncated: bool = Field(description=f"True when more than {MAX_ITEMS} events matched.")
 
 
@@ -149,8 +149,8 @@ class FeedOut(Schema):
     created_at: datetime
 
 
-def _out(event: Event, rows: list[EventAttendee]) -> EventOut:
-    return EventOut(
+def _out(event: Event, rows: list[EventAttendee]) -> CalendarEventOut:
+    return CalendarEventOut(
         id=event.pk,
         uid=f"{event.uid}@amity",
         kind=event.kind,
@@ -256,7 +256,7 @@ def list_events(request: HttpRequest, filters: Query[EventQuery]) -> HttpRespons
 
 @router.post(
     "/events",
-    response={201: EventOut, **errors(400, 401, 403, 409, 415, 422)},
+    response={201: CalendarEventOut, **errors(400, 401, 403, 409, 415, 422)},
     operation_id="events_create",
     openapi_extra=documents_headers(201, location=True),
 )
@@ -281,7 +281,7 @@ def create_event(
 
 @router.get(
     "/events/{id}",
-    response={200: EventOut, **errors(401, 404, 422)},
+    response={200: CalendarEventOut, **errors(401, 404, 422)},
     operation_id="events_get",
     openapi_extra=documents_headers(200),
 )
@@ -292,7 +292,7 @@ def get_event(request: HttpRequest, id: Id) -> HttpResponse:
 
 @router.patch(
     "/events/{id}",
-    response={200: EventOut, **errors(400, 401, 403, 404, 412, 415, 422, 428)},
+    response={200: CalendarEventOut, **errors(400, 401, 403, 404, 412, 415, 422, 428)},
     operation_id="events_update",
     openapi_extra=documents_headers(200),
 )

@@ -285,6 +285,14 @@ class ListQuery(Schema):
     before: str | None = Field(None, max_length=1000, pattern=r"^[A-Za-z0-9_-]+$")
     limit: int = Field(50, ge=1, le=200)
     tag: str = Field("", max_length=50, description="Only records with this tag.")
+    tags: list[Annotated[str, Field(min_length=1, max_length=50)]] = Field(
+        default_factory=list,
+        max_length=20,
+        description="Several tags (repeat the parameter); see tag_mode.",
+    )
+    tag_mode: Literal["", "any", "all"] = Field(
+        "", description="Records with any of the tags (default) or with all of them."
+    )
 
     @field_validator("q", "tag", mode="after")
     @classmethod
@@ -293,8 +301,25 @@ class ListQuery(Schema):
             raise ValueError("Remove the NUL character.")
         return value
 
-    def params(self, company: int | None = None) -> selectors.ListParams:
+    @field_validator("tags", mode="after")
+    @classmethod
+    def _no_nul_in_tags(cls, value: list[str]) -> list[str]:
+        if any("\x00" in v for v in value):
+            raise ValueError("Remove the NUL character.")
+        return value
+
+    def params(
+        self, company: int | None = None, request: HttpRequest | None = None
+    ) -> selectors.ListParams:
+        """Return the list parameters; custom field filters come as cf_<key> query parameters."""
+        custom: tuple[tuple[str, str], ...] = ()
+        if request is not None:
+            found = selectors.filters_in(request.GET)
+            custom = tuple((k, v) for k, v in found.items() if k.startswith("cf_"))
         return selectors.ListParams(
+            tags=tuple(t.strip() for t in self.tags if t.strip()),
+            tag_mode="all" if self.tag_mode == "all" else "",
+            custom=custom,
             q=self.q,
             owner=self.owner,
             company=company,
@@ -553,7 +578,7 @@ def _get(
 def list_companies(request: HttpRequest, filters: Query[CompanyListQuery]) -> CompanyPage:
     """List the companies you may see, a page at a time."""
     member = member_of(request)
-    page = selectors.companies(member, filters.params())
+    page = selectors.companies(member, filters.params(request=request))
     return CompanyPage(
         items=[company_out(c) for c in _with_tags(member, page.items, "company")],
         next=page.next_cursor,
@@ -667,7 +692,7 @@ def restore_company(request: HttpRequest, id: Id) -> HttpResponse:
 def list_people(request: HttpRequest, filters: Query[PersonListQuery]) -> PersonPage:
     """List the people you may see, a page at a time; sensitive fields come masked."""
     member = member_of(request)
-    page = selectors.people(member, filters.params(company=filters.company))
+    page = selectors.people(member, filters.params(company=filters.company, request=request))
     return PersonPage(
         items=[person_out(p) for p in _with_tags(member, page.items, "person")],
         next=page.next_cursor,

@@ -25,12 +25,23 @@ FILE = {
 }
 
 
+COLS = Field(
+    "",
+    max_length=300,
+    pattern=r"^[a-z0-9_,]*$",
+    description="The list's columns, comma-separated (as its `cols`): the file then holds "
+    "the name and exactly these, in this order. Empty: every field.",
+)
+
+
 class ExportQuery(PersonListQuery):
     format: Literal["csv", "xlsx"] = "csv"
+    cols: str = COLS
 
 
 class CompanyExportQuery(ListQuery):
     format: Literal["csv", "xlsx"] = "csv"
+    cols: str = COLS
 
 
 class EraseIn(In):
@@ -46,8 +57,9 @@ def _export(request: HttpRequest, kind: str, filters: ListQuery, fmt: str) -> Ht
     member = member_of(request)
     access.require(member, kind, "export")
     company = getattr(filters, "company", None)
-    params = filters.params(company=company)
+    params = filters.params(company=company, request=request)
     params = replace(params, after=None, before=None)
+    chosen = exports.chosen_columns(kind, member.workspace_id, getattr(filters, "cols", ""))
     if exports.is_large(member, kind, params):
         raise ApiError(
             413,
@@ -55,7 +67,7 @@ def _export(request: HttpRequest, kind: str, filters: ListQuery, fmt: str) -> Ht
             f"More than {exports.SYNC_LIMIT} rows: narrow the filters, or export from "
             "the web screen, which prepares large files in the background.",
         )
-    data, _ = exports.export_now(member, kind, fmt, params)
+    data, _ = exports.export_now(member, kind, fmt, params, chosen)
     return exports.attachment(data, exports.FORMATS[fmt], exports.file_name(kind, fmt))
 
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
 
 from amity.core.api import (
@@ -20,11 +20,17 @@ from amity.core.api import (
     member_of,
     refuse_other_methods,
 )
-from amity.customers import bulk, saved_views
+from amity.core.models import Membership
+from amity.customers import bulk, saved_views, selectors, tags
 from amity.customers.api import Id, IfMatch, In
-from amity.customers.models import BulkJob, SavedView
+from amity.customers.models import BulkJob, SavedView, Tag
 
 router = Router(tags=["lists"])
+TagName = Annotated[str, Field(min_length=1, max_length=50)]
+CustomValue = (
+    Annotated[str, Field(max_length=100)]
+    | Annotated[list[Annotated[str, Field(max_length=100)]], Field(max_length=20)]
+)
 Kind = Literal["person", "company"]
 Name = Annotated[str, Field(min_length=1, max_length=80)]
 
@@ -37,9 +43,17 @@ class BulkFilters(In):
     company: str = Field("", max_length=19, pattern=r"^\d*$")
     country: str = Field("", max_length=2, pattern=r"^([A-Za-z]{2})?$")
     tag: str = Field("", max_length=50)
+    tags: list[TagName] = Field(
+        default_factory=list, max_length=selectors.MAX_VALUES, description="Several tags."
+    )
+    tag_mode: Literal["", "any", "all"] = Field(
+        "", description="With several tags: records with any of them (default) or all of them."
+    )
     stage: str = Field("", max_length=20, description="Companies' lifecycle stage.")
-    custom: dict[Annotated[str, Field(max_length=45)], Annotated[str, Field(max_length=100)]] = (
-        Field(default_factory=dict, description="Custom field filters, as the list's cf_ keys.")
+    custom: dict[Annotated[str, Field(max_length=45)], CustomValue] = Field(
+        default_factory=dict,
+        description="Custom field filters, as the list's cf_ keys; a multi-select takes a list "
+        "of options (any of them, or all with cf_<key>_mode: all).",
     )
 
 
@@ -50,11 +64,16 @@ class ViewParams(BulkFilters):
     cols: str = Field("", max_length=300, description="Column keys, comma-separated.")
 
 
-def _flat(filters: BulkFilters) -> dict[str, str]:
+def _flat(filters: BulkFilters) -> dict[str, Any]:
     """Return the filters as the list reads them from its address (custom ones as cf_<key>)."""
     raw = filters.model_dump()
     custom = raw.pop("custom", {})
-    return {**raw, **{f"cf_{k.removeprefix('cf_')}": v for k, v in custom.items()}}
+    tags = [raw.pop("tag"), *raw.pop("tags")]
+    return {
+        **raw,
+        "tag": selectors.SEP.join(t for t in tags if t),
+        **{f"cf_{k.removeprefix('cf_')}": v for k, v in custom.items()},
+    }
 
 
 class SavedViewCreate(In):
@@ -190,7 +209,7 @@ def delete_view(request: HttpRequest, id: Id, if_match: IfMatch = None) -> HttpR
 
 
 class BulkIn(In):
-    action: Literal["assign", "delete"]
+    action: Literal["assign", "delete", "tag_add", "tag_remove"]
     ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] | None = Field(
         None, max_length=bulk.MAX_IDS, description="The records to act on…"
     )
@@ -199,6 +218,9 @@ class BulkIn(In):
     )
     owner: Annotated[int, Field(ge=1, le=MAX_ID)] | None = Field(
         None, description="For assign: the new owner's user id; null leaves records unowned."
+    )
+    tag: str | None = Field(
+        None, max_length=50, description="For tag_add and tag_remove: the tag's name."
     )
 
 
@@ -221,7 +243,8 @@ def _bulk(request: HttpRequest, kind: str, payload: BulkIn) -> HttpResponse:
         )
     filters = _flat(payload.filters) if payload.filters is not None else None
     target = bulk.target_from([str(i) for i in payload.ids or ()], filters)
-    plan = bulk.plan(member, kind, payload.action, target, {"owner": payload.owner})
+    args = {"owner": payload.owner, "tag": payload.tag}
+    plan = bulk.plan(member, kind, payload.action, target, args)
     if plan.in_background:
         job = bulk.start_job(member, plan)
         return json_response(
@@ -241,7 +264,10 @@ def _bulk(request: HttpRequest, kind: str, payload: BulkIn) -> HttpResponse:
 )
 @json_only
 def people_bulk(request: HttpRequest, payload: BulkIn) -> HttpResponse:
-    """Assign an owner to, or trash, many people at once; large sets run in the background."""
+    """Assign an owner to, tag, untag or trash many people at once.
+
+    Large sets run in the background.
+    """
     return _bulk(request, "person", payload)
 
 
@@ -252,7 +278,10 @@ def people_bulk(request: HttpRequest, payload: BulkIn) -> HttpResponse:
 )
 @json_only
 def companies_bulk(request: HttpRequest, payload: BulkIn) -> HttpResponse:
-    """Assign an owner to, or trash, many companies at once; large sets run in the background."""
+    """Assign an owner to, tag, untag or trash many companies at once.
+
+    Large sets run in the background.
+    """
     return _bulk(request, "company", payload)
 
 
@@ -274,6 +303,98 @@ def _job_out(job: BulkJob) -> BulkOut:
 def get_bulk_job(request: HttpRequest, id: Id) -> HttpResponse:
     """Follow a bulk action you started."""
     return json_response(request, 200, _job_out(bulk.own_job(member_of(request), id)))
+
+
+# Tags -------------------------------------------------------------------------
+
+
+class TagOut(Schema):
+    id: int
+    name: str
+    people: int = Field(description="People (not in the trash) with this tag.")
+    companies: int = Field(description="Companies (not in the trash) with this tag.")
+    version: int
+    job: int | None = Field(
+        None, description="When many records carry it, the job updating them (/bulk-jobs/{id})."
+    )
+
+
+class TagList(Schema):
+    items: list[TagOut]
+
+
+class TagPatch(In):
+    name: TagName
+
+
+class TagJobOut(Schema):
+    job: int = Field(description="The job updating the records (/bulk-jobs/{id}).")
+
+
+def _tag_out(tag: Tag, job: BulkJob | None = None) -> TagOut:
+    return TagOut(
+        id=tag.pk,
+        name=tag.name,
+        people=getattr(tag, "people", 0),
+        companies=getattr(tag, "companies", 0),
+        version=tag.version,
+        job=job.pk if job is not None else None,
+    )
+
+
+def _tag_with_usage(member: Membership, pk: int) -> Tag:
+    tags.require_manage(member)
+    tag = tags.usage(member).filter(pk=pk).first()
+    if tag is None:
+        raise Http404
+    return tag
+
+
+@router.get(
+    "/tags",
+    response={200: TagList, **errors(401, 403, 422)},
+    operation_id="tags_list",
+)
+def list_tags(request: HttpRequest) -> HttpResponse:
+    """List the workspace's tags with how many people and companies carry each (managers)."""
+    member = member_of(request)
+    tags.require_manage(member)
+    items = [_tag_out(t) for t in tags.usage(member)]
+    return json_response(request, 200, TagList(items=items))
+
+
+@router.patch(
+    "/tags/{id}",
+    response={200: TagOut, **errors(400, 401, 403, 404, 412, 415, 422, 428)},
+    operation_id="tags_update",
+    openapi_extra=documents_headers(200),
+)
+@json_only
+def rename_tag(
+    request: HttpRequest, id: Id, payload: TagPatch, if_match: IfMatch = None
+) -> HttpResponse:
+    """Rename a tag on every record; a name another tag has is refused (merge instead)."""
+    member = member_of(request)
+    tag = _tag_with_usage(member, id)
+    job = tags.rename(member, tag, payload.name, expected_version=expected_version(tag, if_match))
+    return json_response(request, 200, _tag_out(tag, job), {"ETag": etag_for(tag)})
+
+
+@router.delete(
+    "/tags/{id}",
+    response={202: TagJobOut, 204: None, **errors(401, 403, 404, 412, 422, 428)},
+    operation_id="tags_delete",
+)
+def delete_tag(request: HttpRequest, id: Id, if_match: IfMatch = None) -> HttpResponse:
+    """Take a tag off every record and delete it; 202 when the records are updated later."""
+    member = member_of(request)
+    tag = _tag_with_usage(member, id)
+    job = tags.delete(member, tag, expected_version=expected_version(tag, if_match))
+    if job is not None:
+        return json_response(
+            request, 202, TagJobOut(job=job.pk), {"Location": f"/api/v1/bulk-jobs/{job.pk}"}
+        )
+    return HttpResponse(status=204)
 
 
 refuse_other_methods(router)

@@ -17,7 +17,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,9 +26,16 @@ from django.utils.translation import gettext_lazy
 from amity.core import access
 from amity.core.exceptions import VersionConflict
 from amity.core.models import Membership
-from amity.customers import selectors, services
+from amity.customers import fields, selectors, services
 from amity.customers.forms import member_users
-from amity.customers.models import BulkJob, Company, CustomerRecord, Person
+from amity.customers.models import (
+    BulkJob,
+    Company,
+    CompanyTag,
+    CustomerRecord,
+    Person,
+    PersonTag,
+)
 
 SYNC_LIMIT = 200
 CHUNK = 100
@@ -38,7 +45,10 @@ MODELS: dict[str, type[Company] | type[Person]] = {"person": Person, "company": 
 ACTIONS = {
     "assign": ("edit", gettext_lazy("Assign an owner")),
     "delete": ("delete", gettext_lazy("Move to the trash")),
+    "tag_add": ("edit", gettext_lazy("Add a tag")),
+    "tag_remove": ("edit", gettext_lazy("Remove a tag")),
 }
+TAG_ACTIONS = ("tag_add", "tag_remove")
 
 
 @dataclass(frozen=True)
@@ -95,7 +105,16 @@ def _query(member: Membership, kind: str, target: Target, action: str = "view") 
     return qs
 
 
+def _clean_tag(args: dict[str, Any]) -> dict[str, Any]:
+    names = fields.clean_tag_names([args.get("tag") or ""])
+    if not names:
+        raise ValidationError({"tag": _("Give the tag to add or remove.")})
+    return {"tag": names[0]}
+
+
 def _clean_args(member: Membership, action: str, args: dict[str, Any]) -> dict[str, Any]:
+    if action in TAG_ACTIONS:
+        return _clean_tag(args)
     if action != "assign":
         return {}
     owner = args.get("owner")
@@ -130,21 +149,41 @@ def plan(member: Membership, kind: str, action: str, target: Target, args: dict[
 
 def _apply(member: Membership, action: str, obj: CustomerRecord, args: dict[str, Any]) -> bool:
     """Apply the action to one record; return whether it changed anything."""
+    if action in TAG_ACTIONS:
+        return _retag(member, action, obj, args["tag"])
     if action == "assign":
         if obj.owner_id == args["owner"]:
             return False
-        if isinstance(obj, Person):
-            services.update_person(
-                member, obj, {"owner": args["owner"]}, expected_version=obj.version
-            )
-        else:
-            assert isinstance(obj, Company)
-            services.update_company(
-                member, obj, {"owner": args["owner"]}, expected_version=obj.version
-            )
+        _update(member, obj, {"owner": args["owner"]})
         return True
     services.trash(member, obj, expected_version=obj.version)
     return True
+
+
+def _retag(member: Membership, action: str, obj: CustomerRecord, tag: str) -> bool:
+    """Add or remove one tag through the record's service (version, audit, history, search)."""
+    names = fields.tag_names(obj)
+    has = tag.lower() in {n.lower() for n in names}
+    if has == (action == "tag_add"):
+        return False
+    kept = [n for n in names if n.lower() != tag.lower()]
+    _update(member, obj, {"tags": [*names, tag] if action == "tag_add" else kept})
+    return True
+
+
+def _update(member: Membership, obj: CustomerRecord, data: dict[str, Any]) -> None:
+    if isinstance(obj, Person):
+        services.update_person(member, obj, data, expected_version=obj.version)
+    else:
+        assert isinstance(obj, Company)
+        services.update_company(member, obj, data, expected_version=obj.version)
+
+
+def _tag_links(kind: str, workspace_id: int) -> Prefetch[Any]:
+    link = PersonTag if kind == "person" else CompanyTag
+    return Prefetch(
+        "tag_links", queryset=link.objects.filter(workspace_id=workspace_id).select_related("tag")
+    )
 
 
 def _run(member: Membership, plan_: Plan, job: BulkJob | None = None) -> Result:
@@ -159,7 +198,10 @@ def _run(member: Membership, plan_: Plan, job: BulkJob | None = None) -> Result:
         with transaction.atomic():
             # Read again inside the chunk: a record changed or trashed meanwhile is
             # seen as it is now, and one the member may no longer change is skipped.
-            for obj in access.visible(member, model, action=needed).filter(pk__in=chunk):
+            records = access.visible(member, model, action=needed).filter(pk__in=chunk)
+            if plan_.action in TAG_ACTIONS:
+                records = records.prefetch_related(_tag_links(plan_.kind, member.workspace_id))
+            for obj in records:
                 try:
                     with transaction.atomic():
                         changed += _apply(member, plan_.action, obj, plan_.args)

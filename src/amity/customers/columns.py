@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 MAX_COLUMNS = 12
@@ -66,6 +68,35 @@ def chosen(kind: str, keys: Sequence[str], extra: Sequence[Column] = ()) -> list
 def rows(columns: Sequence[Column], items: Sequence[Any]) -> list[tuple[Any, list[Any]]]:
     """Return each record with its cells' values, in column order."""
     return [(obj, [(col, col.value(obj)) for col in columns]) for obj in items]
+
+
+def _custom_value(field: Any) -> Callable[[Any], str]:
+    from amity.customers import custom_fields
+
+    def value(obj: Any) -> str:
+        return custom_fields.display(field, (obj.custom or {}).get(field.key))
+
+    return value
+
+
+def custom(definitions: Sequence[Any]) -> list[Column]:
+    """Return a column for each custom field, keyed `cf_<key>`; never a sensitive one."""
+    return [
+        Column(f"cf_{d.key}", d.label, _custom_value(d))
+        for d in definitions
+        if d.type != "sensitive"
+    ]
+
+
+def as_text(column: Column, value: Any) -> str:
+    """Return a cell's value as a file shows it: a link's text, a date in ISO 8601."""
+    if value is None or value == "":
+        return ""
+    if column.display == "link":
+        return str(value[1])
+    if column.display in ("date", "ago") and isinstance(value, datetime):
+        return timezone.localtime(value).isoformat(timespec="seconds")
+    return str(value)
 
 
 def _company_link(person: Any) -> tuple[str, str] | None:

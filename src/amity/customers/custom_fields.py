@@ -359,6 +359,41 @@ def masked_secrets(obj: CustomerRecord) -> dict[str, str]:
     return out
 
 
+@transaction.atomic
+def reveal(
+    member: Membership, obj: CustomerRecord, fields: list[str], reason: str
+) -> dict[str, str]:
+    """Return the plaintext of sensitive custom values (`custom.<key>`), one audit event each.
+
+    People's built-in sensitive fields go through services.reveal, which also takes these.
+    """
+    access.require(member, obj.ACCESS_TYPE, "reveal", obj)
+    reason = reason.strip()
+    if len(reason) < 3:
+        raise ValidationError({"reason": "Say why you need to see this (at least 3 characters)."})
+    sealed = {
+        error_key(d.key)
+        for d in definitions(obj.workspace_id, obj.ACCESS_TYPE)
+        if d.type == Type.SENSITIVE
+    }
+    if not fields or any(f not in sealed for f in fields):
+        raise ValidationError({"fields": f"Choose from: {', '.join(sorted(sealed))}."})
+    secrets = secrets_of(obj)
+    values: dict[str, str] = {}
+    for name in dict.fromkeys(fields):
+        row = secrets.get(name.removeprefix("custom."))
+        values[name] = unseal(row) if row is not None and row.value else ""
+        audit.record(
+            audit.Action.REVEAL,
+            workspace=member.workspace_id,
+            actor=member.user,
+            obj=obj,
+            changes={"field": name},
+            reason=reason,
+        )
+    return values
+
+
 def forget_secrets(workspace_id: int, target: str, ids: list[int]) -> None:
     """Destroy the sealed custom values of records purged or erased."""
     CustomSecret.objects.filter(

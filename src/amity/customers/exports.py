@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import UTC
 from pathlib import Path
 from typing import Any
@@ -22,11 +22,12 @@ from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from amity.core import access, audit
 from amity.core.exports import csv_lines, write_xlsx
 from amity.core.models import Membership
-from amity.customers import custom_fields, selectors
+from amity.customers import columns, custom_fields, selectors
 from amity.customers.fields import tag_names
 from amity.customers.models import (
     Company,
@@ -116,7 +117,7 @@ def export_dir() -> Path:
 def query(member: Membership, kind: str, params: selectors.ListParams) -> QuerySet[Any]:
     """Return the rows of the list with these filters that the member may export, sorted."""
     access.require(member, kind, "export")
-    model, _, sorts = KINDS[kind]
+    model, _fields, sorts = KINDS[kind]
     if model is Person:
         qs: QuerySet[Any] = selectors.people_query(member, params, action="export")
     else:
@@ -133,10 +134,51 @@ def _custom_columns(kind: str, workspace_id: int) -> list[CustomField]:
     ]
 
 
+@dataclass(frozen=True)
+class Chosen:
+    """The list's chosen columns, as keys (`cols`) and the headers the screen gave them."""
+
+    keys: tuple[str, ...]
+    headers: tuple[str, ...]
+
+    def as_json(self) -> dict[str, Any]:
+        return {"keys": list(self.keys), "headers": list(self.headers)}
+
+    @classmethod
+    def from_json(cls, data: Any) -> Chosen | None:
+        if not isinstance(data, dict):
+            return None
+        return cls(tuple(map(str, data.get("keys", ()))), tuple(map(str, data.get("headers", ()))))
+
+
+def chosen_columns(kind: str, workspace_id: int, raw: str) -> Chosen | None:
+    """Return the columns `raw` ("email,cf_tier") picks as the list would, or None for none.
+
+    Sensitive custom fields are no list column, so they never reach a file this
+    way either (not even masked).
+    """
+    if not any(raw.split(",")):
+        return None
+    extra = columns.custom(custom_fields.definitions(workspace_id, kind))
+    picked = columns.chosen(kind, columns.parse(kind, raw, extra), extra)
+    # Headers in the member's language now: a background job has no request to ask.
+    headers = (str(_("Name")), *(str(c.label) for c in picked))
+    return Chosen(tuple(c.key for c in picked), headers)
+
+
+def _chosen_rows(
+    kind: str, qs: QuerySet[Any], workspace_id: int, chosen: Chosen
+) -> Iterator[list[Any]]:
+    extra = columns.custom(custom_fields.definitions(workspace_id, kind))
+    picked = columns.chosen(kind, chosen.keys, extra)
+    for obj in qs.iterator(chunk_size=CHUNK):
+        yield [str(obj), *(columns.as_text(c, c.value(obj)) for c in picked)]
+
+
 def rows(
     kind: str, qs: QuerySet[Any], workspace_id: int, extra: list[CustomField] | None = None
 ) -> Iterator[list[Any]]:
-    columns = KINDS[kind][1]
+    fixed = KINDS[kind][1]
     extra = _custom_columns(kind, workspace_id) if extra is None else extra
     link = PersonTag if kind == "person" else CompanyTag
     tags = Prefetch(
@@ -145,13 +187,13 @@ def rows(
     )
     for obj in qs.prefetch_related(tags).iterator(chunk_size=CHUNK):
         custom = obj.custom or {}
-        yield [value(obj) for _, value in columns] + [
+        yield [value(obj) for _name, value in fixed] + [
             custom_fields.display(d, custom.get(d.key)) for d in extra
         ]
 
 
 def header(kind: str, workspace_id: int, extra: list[CustomField] | None = None) -> list[str]:
-    names = [name for name, _ in KINDS[kind][1]]
+    names = [name for name, _value in KINDS[kind][1]]
     extra = _custom_columns(kind, workspace_id) if extra is None else extra
     return names + [d.label for d in extra]
 
@@ -163,10 +205,11 @@ def filters_of(params: selectors.ListParams) -> dict[str, Any]:
 
 
 def params_from(data: dict[str, Any]) -> selectors.ListParams:
-    allowed = {"q", "owner", "company", "country", "sort", "tag", "stage"}
+    allowed = {"q", "owner", "company", "country", "sort", "tag", "stage", "tag_mode"}
     values = {k: v for k, v in data.items() if k in allowed}
     custom = data.get("custom") or ()
     values["custom"] = tuple((str(p[0]), str(p[1])) for p in custom if len(p) == 2)
+    values["tags"] = tuple(str(t) for t in data.get("tags") or ())
     return selectors.ListParams(**values)
 
 
@@ -175,10 +218,21 @@ def file_name(kind: str, fmt: str) -> str:
     return f"{'people' if kind == 'person' else 'companies'}-{stamp}.{fmt}"
 
 
-def render(kind: str, fmt: str, qs: QuerySet[Any], workspace_id: int) -> tuple[bytes, int]:
-    """Return the file's bytes and how many rows it holds."""
+def _content(
+    kind: str, qs: QuerySet[Any], workspace_id: int, chosen: Chosen | None
+) -> tuple[list[str], Iterator[list[Any]]]:
+    """Return the header and the rows: the chosen columns, or every field when none."""
+    if chosen is not None:
+        return list(chosen.headers), _chosen_rows(kind, qs, workspace_id, chosen)
     extra = _custom_columns(kind, workspace_id)
-    head, body = header(kind, workspace_id, extra), rows(kind, qs, workspace_id, extra)
+    return header(kind, workspace_id, extra), rows(kind, qs, workspace_id, extra)
+
+
+def render(
+    kind: str, fmt: str, qs: QuerySet[Any], workspace_id: int, chosen: Chosen | None = None
+) -> tuple[bytes, int]:
+    """Return the file's bytes and how many rows it holds."""
+    head, body = _content(kind, qs, workspace_id, chosen)
     if fmt == "xlsx":
         buffer = io.BytesIO()
         count = write_xlsx(buffer, head, body)
@@ -192,24 +246,36 @@ def render(kind: str, fmt: str, qs: QuerySet[Any], workspace_id: int) -> tuple[b
 
 
 def record_export(
-    member: Membership, kind: str, fmt: str, params: selectors.ListParams, count: int
+    member: Membership,
+    kind: str,
+    fmt: str,
+    params: selectors.ListParams,
+    count: int,
+    chosen: Chosen | None = None,
 ) -> None:
+    changes: dict[str, Any] = {"format": fmt, "count": count, "filters": filters_of(params)}
+    if chosen is not None:
+        changes["columns"] = list(chosen.keys)
     audit.record(
         audit.Action.EXPORT,
         workspace=member.workspace_id,
         actor=member.user,
         object_type=kind,
         object_repr=f"{kind} list",
-        changes={"format": fmt, "count": count, "filters": filters_of(params)},
+        changes=changes,
     )
 
 
 def export_now(
-    member: Membership, kind: str, fmt: str, params: selectors.ListParams
+    member: Membership,
+    kind: str,
+    fmt: str,
+    params: selectors.ListParams,
+    chosen: Chosen | None = None,
 ) -> tuple[bytes, int]:
     """Build the export in the request (callers check `is_large` first) and audit it."""
-    data, count = render(kind, fmt, query(member, kind, params), member.workspace_id)
-    record_export(member, kind, fmt, params, count)
+    data, count = render(kind, fmt, query(member, kind, params), member.workspace_id, chosen)
+    record_export(member, kind, fmt, params, count, chosen)
     return data, count
 
 
@@ -217,15 +283,24 @@ def is_large(member: Membership, kind: str, params: selectors.ListParams) -> boo
     return query(member, kind, params)[: SYNC_LIMIT + 1].count() > SYNC_LIMIT
 
 
-def start_job(member: Membership, kind: str, fmt: str, params: selectors.ListParams) -> ExportJob:
+def start_job(
+    member: Membership,
+    kind: str,
+    fmt: str,
+    params: selectors.ListParams,
+    chosen: Chosen | None = None,
+) -> ExportJob:
     """Queue a background export; the worker builds the file and audits it."""
     access.require(member, kind, "export")
+    stored = filters_of(params)
+    if chosen is not None:
+        stored["columns"] = chosen.as_json()
     job = ExportJob.objects.create(
         workspace_id=member.workspace_id,
         user_id=member.user_id,
         kind=kind,
         format=fmt,
-        params=filters_of(params),
+        params=stored,
     )
     from amity.customers.tasks import build_export
 
@@ -266,17 +341,15 @@ def run_job(job_id: int, workspace_id: int) -> str:
             if done % CHUNK == 0:
                 ExportJob.objects.filter(pk=job.pk, workspace_id=workspace_id).update(done=done)
 
+    chosen = Chosen.from_json(job.params.get("columns"))
+    head, body = _content(job.kind, qs, job.workspace_id, chosen)
     try:
         with open(path, "wb") as handle:
             if job.format == "xlsx":
-                write_xlsx(
-                    handle,
-                    header(job.kind, job.workspace_id),
-                    counted(rows(job.kind, qs, job.workspace_id)),
-                )
+                write_xlsx(handle, head, counted(body))
             else:
-                handle.write("".join(csv_lines([header(job.kind, job.workspace_id)])).encode())
-                for line in csv_lines(counted(rows(job.kind, qs, job.workspace_id))):
+                handle.write("".join(csv_lines([head])).encode())
+                for line in csv_lines(counted(body)):
                     handle.write(line.encode())
     except Exception:
         # Never leave a job "running" forever, nor half a file behind.
@@ -292,7 +365,7 @@ def run_job(job_id: int, workspace_id: int) -> str:
         if finished == 0:  # the job was discarded meanwhile (an erasure): drop the file
             path.unlink(missing_ok=True)
             return ExportJob.Status.FAILED
-        record_export(member, job.kind, job.format, params, done)
+        record_export(member, job.kind, job.format, params, done, chosen)
     return ExportJob.Status.DONE
 
 

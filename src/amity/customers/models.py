@@ -369,10 +369,14 @@ class Tag(models.Model):
         RED = "red", _("red")
         PURPLE = "purple", _("purple")
 
+    ACCESS_TYPE: ClassVar[str] = "tag"
+
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
     name = models.CharField(_("name"), max_length=50)
     colour = models.CharField(_("colour"), max_length=10, choices=Colour.choices, default="grey")
     created_at = models.DateTimeField(default=timezone.now)
+    # Grows with each rename, for the API's If-Match.
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["workspace", "name"], name="tag_ws_name")]

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import Lower
 
 from amity.core import access, audit
 from amity.core.models import AuditEvent, Membership
@@ -49,8 +52,18 @@ class ListParams:
     size: int = 50
     tag: str = ""
     stage: str = ""  # companies' lifecycle stage
-    # Custom field filters as given: ("cf_<key>" | "cf_<key>_min" | "cf_<key>_max", value).
+    # Custom field filters as given: ("cf_<key>" | "cf_<key>_min" | "cf_<key>_max", value);
+    # a multi-select's values are joined by SEP, with ("cf_<key>_mode", "all") for all-of.
     custom: tuple[tuple[str, str], ...] = ()
+    # Several tags: records with any of them, or with all of them (tag_mode "all").
+    tags: tuple[str, ...] = ()
+    tag_mode: str = ""  # "all", or any of them
+
+    def tag_names(self) -> list[str]:
+        """Return every tag filtered on (`tag` and `tags`), without repeats."""
+        names = [self.tag, *self.tags] if self.tag else list(self.tags)
+        return list({n.lower(): n for n in names if n}.values())
+
     # Filters other apps registered (PersonListExtra.filter_key, value).
     extra: tuple[tuple[str, str], ...] = ()
 
@@ -84,21 +97,45 @@ def _extra_filter_keys() -> list[str]:
     return [e.filter_key for e in _person_extras.values() if e.filter_key]
 
 
-FILTER_KEYS = ("q", "owner", "company", "country", "tag", "stage")
+FILTER_KEYS = ("q", "owner", "company", "country", "tag", "tag_mode", "stage")
+# Keys that may hold several values (repeated in a query string, joined by SEP when stored).
+MULTI_KEYS = ("tag",)
+SEP = "\n"  # never inside a tag (blanks are folded) nor, in practice, a select option
 MAX_CUSTOM_FILTERS = 10
+MAX_VALUES = 20
 
 
 def _db_id(value: str) -> int | None:
     return int(value) if value.isascii() and value.isdigit() and len(value) < 19 else None
 
 
+def values_of(data: Mapping[str, Any], key: str) -> list[str]:
+    """Return the values of `key`: repeated in a query string, a list, or joined by SEP."""
+    raw = data.getlist(key) if hasattr(data, "getlist") else data.get(key)
+    items = raw if isinstance(raw, (list, tuple)) else [raw]
+    values = [v.strip() for item in items if item for v in str(item).replace("\x00", "").split(SEP)]
+    return [v[:100] for v in dict.fromkeys(v for v in values if v)][:MAX_VALUES]
+
+
+def _joined(data: Mapping[str, Any], key: str) -> str:
+    return SEP.join(values_of(data, key))
+
+
 def filters_in(data: Mapping[str, Any]) -> dict[str, str]:
-    """Return the list filters in `data` (a query string or a stored view), as strings."""
-    found = {k: str(data.get(k, ""))[:100] for k in FILTER_KEYS if data.get(k)}
+    """Return the list filters in `data` (a query string or a stored view), as strings.
+
+    A filter with several values (tags, a multi-select) comes back joined by SEP.
+    """
+    found = {k: _joined(data, k) for k in FILTER_KEYS if data.get(k)}
     custom = sorted(k for k in data if k.startswith("cf_") and len(k) < 50 and data.get(k))
-    found.update({k: str(data[k])[:100] for k in custom[:MAX_CUSTOM_FILTERS]})
+    found.update({k: _joined(data, k) for k in custom[:MAX_CUSTOM_FILTERS]})
     found.update({k: str(data[k])[:100] for k in _extra_filter_keys() if data.get(k)})
-    return found
+    return {k: v for k, v in found.items() if v}
+
+
+def query_pairs(filters: Mapping[str, str]) -> list[tuple[str, str]]:
+    """Return stored filters as query-string pairs, one pair per value of a multi-value one."""
+    return [(k, v) for k, joined in filters.items() for v in joined.split(SEP) if v]
 
 
 def params_from_query(
@@ -112,8 +149,12 @@ def params_from_query(
     sort = str(data.get("sort", "name"))
     stage = str(data.get("stage", ""))
     filters = filters_in(data)
+    tags = [t[:50] for t in values_of(data, "tag")]
+    mode = str(data.get("tag_mode", ""))
     return ListParams(
-        tag=str(data.get("tag", "")).strip()[:50],
+        tag=tags[0] if tags else "",
+        tags=tuple(tags[1:]),
+        tag_mode="all" if mode == "all" else "",
         stage=stage if stage in Stage.values else "",
         custom=tuple((k, v) for k, v in filters.items() if k.startswith("cf_")),
         extra=tuple((k, v) for k, v in filters.items() if k in _extra_filter_keys()),
@@ -127,32 +168,66 @@ def params_from_query(
     )
 
 
-def _tag_filter(member: Membership, model: type[Person] | type[Company], name: str) -> Q:
-    if not name:
+def _tag_filter(member: Membership, model: type[Person] | type[Company], params: ListParams) -> Q:
+    """Records with any of the tags, or with all of them; one subquery per tag."""
+    names = params.tag_names()
+    if not names:
         return Q()
     links: QuerySet[Any] = (
         PersonTag.objects.filter(person_id=OuterRef("pk"))
         if model is Person
         else CompanyTag.objects.filter(company_id=OuterRef("pk"))
     )
-    return Q(Exists(links.filter(workspace_id=member.workspace_id, tag__name__iexact=name)))
+    links = links.filter(workspace_id=member.workspace_id)
+    if params.tag_mode != "all":
+        lowered = [n.lower() for n in names]
+        return Q(Exists(links.annotate(lname=Lower("tag__name")).filter(lname__in=lowered)))
+    query = Q()
+    for name in names:
+        query &= Q(Exists(links.filter(tag__name__iexact=name)))
+    return query
+
+
+def _json_list_has(path: str, value: str) -> Q:
+    """Match records whose JSON list at `path` holds `value`.
+
+    PostgreSQL tests containment (`@>`); SQLite, which lacks it, looks for the
+    value's JSON text (quotes included, so "a" never matches "ab") in the list's.
+    """
+    if connection.vendor == "postgresql":
+        return Q(**{f"{path}__contains": [value]})
+    return Q(**{f"{path}__icontains": json.dumps(value)})
+
+
+def _multi_filter(field: CustomField, raw: str, mode: str) -> Q:
+    values = [v for v in raw.split(SEP) if v in field.options]
+    if not values:
+        return Q()
+    path = f"custom__{field.key}"
+    query = Q()
+    for value in values:
+        one = _json_list_has(path, value)
+        query = (query & one) if mode == "all" else (query | one)
+    return query
 
 
 def custom_filter(definitions: list[CustomField], pairs: tuple[tuple[str, str], ...]) -> Q:
     """Return the filter for custom field parameters; unknown or malformed ones are ignored.
 
     Select and checkbox match exactly, number and date by range (`_min`, `_max`),
+    multi-select by any of the values given (all of them with `_mode` "all"),
     text, URL and email by substring. Sensitive values are never filterable.
     """
     Type = CustomField.Type
     by_key = {d.key: d for d in definitions if d.type != Type.SENSITIVE}
+    given = dict(pairs)
     query = Q()
     for name, raw in pairs:
-        value = raw.strip()[:200]
+        value = raw.strip()[:2000]
         if not name.startswith("cf_") or not value:
             continue
         key, bound = name[3:], ""
-        for suffix in ("_min", "_max"):
+        for suffix in ("_min", "_max", "_mode"):
             if key.endswith(suffix) and key[: -len(suffix)] in by_key:
                 key, bound = key[: -len(suffix)], suffix
         field = by_key.get(key)
@@ -171,6 +246,8 @@ def custom_filter(definitions: list[CustomField], pairs: tuple[tuple[str, str], 
             query &= Q(**{f"{path}__{'gte' if bound == '_min' else 'lte'}": typed})
         elif field.type == Type.SELECT and not bound:
             query &= Q(**{path: value})
+        elif field.type == Type.MULTI_SELECT and not bound:
+            query &= _multi_filter(field, value, given.get(f"{name}_mode", "any"))
         elif field.type == Type.CHECKBOX and not bound:
             query &= Q(**{path: value in ("1", "true", "yes", "on")})
         elif field.type in (Type.TEXT, Type.LONG_TEXT, Type.URL, Type.EMAIL) and not bound:
@@ -219,7 +296,7 @@ def people_query(member: Membership, params: ListParams, action: str = "view") -
         qs = qs.filter(company_id=params.company)
     if params.country:
         qs = qs.filter(billing_country=params.country.upper())
-    qs = qs.filter(_tag_filter(member, Person, params.tag))
+    qs = qs.filter(_tag_filter(member, Person, params))
     if params.custom:
         qs = qs.filter(custom_filter(_definitions(member, "person"), params.custom))
     return _with_extras(member, qs, params)
@@ -259,7 +336,7 @@ def companies_query(
         qs = qs.filter(billing_country=params.country.upper())
     if params.stage:
         qs = qs.filter(lifecycle_stage=params.stage)
-    qs = qs.filter(_tag_filter(member, Company, params.tag))
+    qs = qs.filter(_tag_filter(member, Company, params))
     if params.custom:
         qs = qs.filter(custom_filter(_definitions(member, "company"), params.custom))
     return qs

@@ -20,6 +20,14 @@ def run_bulk(job_id: int, workspace_id: int) -> str:
 
 
 @task()
+def run_tag_job(job_id: int, workspace_id: int) -> str:
+    """Follow up a tag renamed, merged or deleted on many records (history, search)."""
+    from amity.customers import tags
+
+    return tags.run_job(job_id, workspace_id)
+
+
+@task()
 def run_import(job_id: int, workspace_id: int) -> str:
     """Run an import job all or nothing; a second run of a done job does nothing."""
     from amity.customers.imports import jobs

@@ -10,6 +10,7 @@ from amity.customers import (
     views_fields,
     views_import,
     views_lists,
+    views_tags,
 )
 
 app_name = "customers"
@@ -21,6 +22,7 @@ urlpatterns = [
     path("companies/<int:pk>/", views.company_detail, name="company_detail"),
     path("companies/<int:pk>/edit/", views.company_edit, name="company_edit"),
     path("companies/<int:pk>/delete/", views.company_delete, name="company_delete"),
+    path("companies/<int:pk>/reveal/", views.company_reveal, name="company_reveal"),
     path("companies/<int:pk>/history/", views.company_history, name="company_history"),
     path("companies/<int:pk>/changes/", views.company_changes, name="company_changes"),
     path(
@@ -60,6 +62,10 @@ urlpatterns = [
         views_fields.custom_field_edit,
         name="custom_field_edit",
     ),
+    path("settings/tags/", views_tags.tag_list, name="tags"),
+    path("settings/tags/<int:pk>/rename/", views_tags.tag_rename, name="tag_rename"),
+    path("settings/tags/<int:pk>/merge/", views_tags.tag_merge, name="tag_merge"),
+    path("settings/tags/<int:pk>/delete/", views_tags.tag_delete, name="tag_delete"),
     path("people/import/", views_import.person_import, name="person_import"),
     path("companies/import/", views_import.company_import, name="company_import"),
     path("imports/", views_import.import_list, name="import_list"),

@@ -43,6 +43,7 @@ from amity.customers.forms import (
     member_users,
 )
 from amity.customers.models import Company, CustomerRecord, CustomField, Person, Stage, Tag
+from amity.customers.tags import may_manage as may_manage_tags
 
 HISTORY_ON_RECORD = 5
 PEOPLE_ON_COMPANY = 20
@@ -104,27 +105,25 @@ def _record_filters(request: HttpRequest, member: Membership, kind: str) -> dict
         for d in custom_fields.definitions(member.workspace_id, kind)
         if d.type != CustomField.Type.SENSITIVE
     ]
+    Type = CustomField.Type
+    shown = (Type.SELECT, Type.MULTI_SELECT, Type.CHECKBOX, Type.TEXT)
     return {
         "tags": list(Tag.objects.filter(workspace_id=member.workspace_id).order_by("name")[:200]),
+        "chosen_tags": {t.lower() for t in selectors.values_of(request.GET, "tag")},
+        "may_manage_tags": may_manage_tags(member),
+        "tag_mode": "all" if request.GET.get("tag_mode") == "all" else "",
         "custom_filters": [
-            {"field": d, "value": request.GET.get(f"cf_{d.key}", "")}
+            {
+                "field": d,
+                "value": request.GET.get(f"cf_{d.key}", ""),
+                "values": selectors.values_of(request.GET, f"cf_{d.key}"),
+                "mode": "all" if request.GET.get(f"cf_{d.key}_mode") == "all" else "",
+            }
             for d in definitions
-            if d.type in (CustomField.Type.SELECT, CustomField.Type.CHECKBOX, CustomField.Type.TEXT)
+            if d.type in shown
         ],
         "definitions": definitions,
     }
-
-
-def _custom_value(field: CustomField) -> Callable[[Any], str]:
-    def value(obj: Any) -> str:
-        return custom_fields.display(field, (obj.custom or {}).get(field.key))
-
-    return value
-
-
-def _custom_columns(definitions: list[CustomField]) -> list[columns.Column]:
-    """Return a column for each custom field, keyed `cf_<key>`."""
-    return [columns.Column(f"cf_{d.key}", d.label, _custom_value(d)) for d in definitions]
 
 
 def _list_extras(
@@ -136,7 +135,7 @@ def _list_extras(
 ) -> dict[str, Any]:
     """Return the chosen columns with their cells, the saved views and the bulk actions."""
     raw = ",".join(request.GET.getlist("cols"))
-    extra = _custom_columns(definitions)
+    extra = columns.custom(definitions)
     keys = columns.parse(kind, raw, extra)
     chosen = columns.chosen(kind, keys, extra)
     view_id = _id(request.GET.get("view", ""))
@@ -151,11 +150,17 @@ def _list_extras(
     list_url = reverse(f"customers:{prefix}_list")
     cols_param = ",".join(keys) if raw else ""
     view_params = [
-        *selectors.filters_in(request.GET).items(),
+        *selectors.query_pairs(selectors.filters_in(request.GET)),
         *[(k, request.GET[k][:20]) for k in ("sort",) if request.GET.get(k)],
         *([("cols", cols_param)] if cols_param else []),
     ]
+    export_pairs = [
+        *selectors.query_pairs(selectors.filters_in(request.GET)),
+        *[(k, request.GET[k][:20]) for k in ("sort",) if request.GET.get(k)],
+        ("cols", ",".join(keys)),
+    ]
     return {
+        "export_query": urlencode(export_pairs),
         "columns": chosen,
         "column_keys": keys,
         "cols_param": cols_param,
@@ -165,7 +170,8 @@ def _list_extras(
         "view_params": view_params,
         "view_save_url": reverse(f"customers:{prefix}_view_save"),
         "saved_view_links": [
-            (v, f"{list_url}?{urlencode({**v.params, 'view': v.pk})}") for v in views
+            (v, f"{list_url}?{urlencode([*selectors.query_pairs(v.params), ('view', v.pk)])}")
+            for v in views
         ],
         "current_view": current,
         "may_change_view": current is not None and saved_views.may_change(member, current),
@@ -248,9 +254,34 @@ def _person_qs(member: Membership) -> QuerySet[Person]:
 def _sensitive_rows(person: Person) -> list[dict[str, str]]:
     labels = {"national_id": _("National ID number"), "bank_account": _("Bank account (IBAN)")}
     return [
-        {"name": name, "label": labels[name], "masked": services.masked(person, name)}
+        {"name": name, "id": name, "label": labels[name], "masked": services.masked(person, name)}
         for name in services.SENSITIVE_FIELDS
     ]
+
+
+def _sensitive_custom_rows(
+    obj: CustomerRecord, definitions: list[CustomField], masked: dict[str, str]
+) -> list[dict[str, str]]:
+    """Return a row per sensitive custom field, revealed like the built-in ones."""
+    return [
+        {
+            "name": custom_fields.error_key(d.key),  # "custom.<key>", as reveal takes it
+            "id": f"custom-{d.key}",
+            "label": d.label,
+            "masked": masked.get(d.key, ""),
+        }
+        for d in definitions
+        if d.type == CustomField.Type.SENSITIVE
+    ]
+
+
+def _all_sensitive_rows(obj: CustomerRecord) -> list[dict[str, str]]:
+    definitions = custom_fields.definitions(obj.workspace_id, obj.ACCESS_TYPE)
+    masked: dict[str, str] = {}
+    if any(d.type == CustomField.Type.SENSITIVE for d in definitions):
+        masked = custom_fields.masked_secrets(obj)
+    own = _sensitive_rows(obj) if isinstance(obj, Person) else []
+    return own + _sensitive_custom_rows(obj, definitions, masked)
 
 
 def _history_preview(member: Membership, obj: CustomerRecord) -> list[AuditEvent] | None:
@@ -273,14 +304,16 @@ def _record_extras(member: Membership, obj: CustomerRecord) -> dict[str, Any]:
     masked: dict[str, str] = {}
     if any(d.type == CustomField.Type.SENSITIVE for d in definitions):
         masked = custom_fields.masked_secrets(obj)
-    rows = []
-    for d in definitions:
-        if d.type == CustomField.Type.SENSITIVE:
-            value = masked.get(d.key, "")
-        else:
-            value = custom_fields.display(d, (obj.custom or {}).get(d.key))
-        rows.append({"field": d, "value": value})
-    return {"tags": tags, "custom_rows": rows}
+    rows = [
+        {"field": d, "value": custom_fields.display(d, (obj.custom or {}).get(d.key))}
+        for d in definitions
+        if d.type != CustomField.Type.SENSITIVE
+    ]
+    return {
+        "tags": tags,
+        "custom_rows": rows,
+        "sensitive_custom": _sensitive_custom_rows(obj, definitions, masked),
+    }
 
 
 def _record_actions(member: Membership, obj: CustomerRecord) -> dict[str, bool]:
@@ -302,14 +335,16 @@ def person_detail(request: HttpRequest, member: Membership, pk: int) -> HttpResp
 
     person = access.get_for_user(member, Person, pk, queryset=_person_qs(member))
     services.record_view(member, person)
+    extras = _record_extras(member, person)
     context = {
         "person": person,
-        "sensitive": _sensitive_rows(person),
+        "sensitive": _sensitive_rows(person) + extras["sensitive_custom"],
+        "reveal_url": reverse("customers:person_reveal", args=[person.pk]),
         "may": _record_actions(member, person),
         "history": _history_preview(member, person),
         "emails": fields.contacts_of(person, "emails"),
         "phones": fields.contacts_of(person, "phones"),
-        **_record_extras(member, person),
+        **extras,
         "panels": panels.for_record(member, person),
         **timeline_views.context(request, member, person),
     }
@@ -335,6 +370,7 @@ def company_detail(request: HttpRequest, member: Membership, pk: int) -> HttpRes
         "may": _record_actions(member, company),
         "history": _history_preview(member, company),
         "can_add_person": access.can(member, "person", "create"),
+        "reveal_url": reverse("customers:company_reveal", args=[company.pk]),
         **_record_extras(member, company),
         "panels": panels.for_record(member, company),
         **timeline_views.context(request, member, company),
@@ -342,28 +378,34 @@ def company_detail(request: HttpRequest, member: Membership, pk: int) -> HttpRes
     return render(request, "customers/company_detail.html", context)
 
 
-@require_http_methods(["GET", "POST"])
-@member_view
-def person_reveal(request: HttpRequest, member: Membership, pk: int) -> HttpResponse:
+def _reveal(request: HttpRequest, member: Membership, obj: CustomerRecord) -> HttpResponse:
     """Show the plaintext of sensitive fields after the member says why (each one audited)."""
-    person = access.get_for_user(member, Person, pk, "reveal", queryset=_person_qs(member))
+    rows = _all_sensitive_rows(obj)
     posted = request.method == "POST"
     form = RevealForm(request.POST if posted else None)
-    names = request.POST.getlist("field") if posted else list(services.SENSITIVE_FIELDS)
+    form.fields["field"].choices = [(row["name"], row["name"]) for row in rows]  # type: ignore[attr-defined]
+    names = request.POST.getlist("field") if posted else [row["name"] for row in rows]
     revealed: dict[str, str] | None = None
     if posted and form.is_valid():
         try:
-            revealed = services.reveal(
-                member, person, form.cleaned_data["field"], form.cleaned_data["reason"]
-            )
+            if isinstance(obj, Person):
+                revealed = services.reveal(
+                    member, obj, form.cleaned_data["field"], form.cleaned_data["reason"]
+                )
+            else:
+                revealed = custom_fields.reveal(
+                    member, obj, form.cleaned_data["field"], form.cleaned_data["reason"]
+                )
         except ValidationError as exc:
             _attach_errors(form, exc)
-    rows = [row for row in _sensitive_rows(person) if row["name"] in names]
+    rows = [row for row in rows if row["name"] in names]
     for row in rows:
         if revealed is not None:
             row["value"] = revealed.get(row["name"], "")
     context = {
-        "person": person,
+        "record": obj,
+        "person": obj,
+        "reveal_url": request.path,
         "form": form,
         "rows": rows,
         "revealed": revealed is not None,
@@ -372,6 +414,22 @@ def person_reveal(request: HttpRequest, member: Membership, pk: int) -> HttpResp
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, "customers/_reveal.html", context)
     return render(request, "customers/person_reveal.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@member_view
+def person_reveal(request: HttpRequest, member: Membership, pk: int) -> HttpResponse:
+    """Show the plaintext of a person's sensitive fields, built-in and custom (audited)."""
+    person = access.get_for_user(member, Person, pk, "reveal", queryset=_person_qs(member))
+    return _reveal(request, member, person)
+
+
+@require_http_methods(["GET", "POST"])
+@member_view
+def company_reveal(request: HttpRequest, member: Membership, pk: int) -> HttpResponse:
+    """Show the plaintext of a company's sensitive custom fields (each one audited)."""
+    company = access.get_for_user(member, Company, pk, "reveal")
+    return _reveal(request, member, company)
 
 
 def _history(request: HttpRequest, member: Membership, obj: CustomerRecord) -> HttpResponse:

@@ -30,9 +30,9 @@ def _kind(value: str) -> str:
 
 
 def _list_url(kind: str, params: dict[str, Any], view_id: int | None = None) -> str:
-    query = {k: v for k, v in params.items() if v}
+    query = selectors.query_pairs({k: str(v) for k, v in params.items() if v})
     if view_id is not None:
-        query["view"] = str(view_id)
+        query.append(("view", str(view_id)))
     suffix = f"?{urlencode(query)}" if query else ""
     return reverse(LIST_URLS[kind]) + suffix
 
@@ -45,7 +45,7 @@ def _list_url(kind: str, params: dict[str, Any], view_id: int | None = None) -> 
 def view_save(request: HttpRequest, member: Membership, kind: str) -> HttpResponse:
     """Save the list's current filters, sort and columns under a name."""
     kind = _kind(kind)
-    params = {k: v for k, v in request.POST.items() if k not in ("name", "shared")}
+    params = request.POST  # filters_in reads every value of a multi-value filter
     try:
         view = saved_views.save(
             member,
@@ -99,7 +99,11 @@ def bulk_action(request: HttpRequest, member: Membership, kind: str) -> HttpResp
     filters = selectors.filters_in(request.POST)
     back = _list_url(kind, filters)
     try:
-        plan = bulk.plan(member, kind, action, target, {"owner": request.POST.get("new_owner")})
+        args = {
+            "owner": request.POST.get("new_owner"),
+            "tag": request.POST.get("bulk_tag", "")[:100],
+        }
+        plan = bulk.plan(member, kind, action, target, args)
     except ValidationError as exc:
         for error in exc.messages:
             messages.error(request, error)
@@ -115,7 +119,7 @@ def bulk_action(request: HttpRequest, member: Membership, kind: str) -> HttpResp
             "owner": owner,
             "ids": target.ids,
             "scope": "all" if target.filters is not None else "selected",
-            "filters": filters,
+            "filters": selectors.query_pairs(filters),
             "back": back,
         }
         return render(request, "customers/bulk_confirm.html", context)
@@ -136,7 +140,8 @@ def bulk_action(request: HttpRequest, member: Membership, kind: str) -> HttpResp
 def bulk_job(request: HttpRequest, member: Membership, pk: int) -> HttpResponse:
     """Show a large bulk action's progress (htmx polls it) and its outcome."""
     job = bulk.own_job(member, pk)
-    context = {"job": job, "back": LIST_URLS.get(job.kind, "customers:person_list")}
+    back = "customers:tags" if job.kind == "tag" else LIST_URLS.get(job.kind)
+    context = {"job": job, "back": back or "customers:person_list"}
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, "customers/_bulk_status.html", context)
     return render(request, "customers/bulk_job.html", context)

@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('sales', '0008_lead_rules_and_person_scores'),
-        ('sales', '0009_quote_grants'),
+        ("sales", "0008_lead_rules_and_person_scores"),
+        ("sales", "0009_quote_grants"),
     ]
 
-    operations = [
-    ]
+    operations = []

@@ -1,4 +1,5 @@
-// List pages: tick every row at once, and show the owner choice only for "Assign an owner".
+// List pages: tick every row at once; show the owner choice only for "Assign an owner"
+// and the tag only for adding or removing a tag.
 (function () {
   "use strict";
 
@@ -18,7 +19,9 @@
   function syncBulkForm() {
     var action = document.getElementById("bulk-action");
     var owner = document.querySelector(".bulk-owner");
+    var tag = document.querySelector(".bulk-tag");
     if (action && owner) owner.hidden = action.value !== "assign";
+    if (action && tag) tag.hidden = action.value.indexOf("tag_") !== 0;
   }
 
   document.addEventListener("change", function (event) {
