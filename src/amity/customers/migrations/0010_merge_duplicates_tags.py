@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('customers', '0009_duplicate_pair_owners'),
-        ('customers', '0009_tag_version'),
+        ("customers", "0009_duplicate_pair_owners"),
+        ("customers", "0009_tag_version"),
     ]
 
-    operations = [
-    ]
+    operations = []
