@@ -106,13 +106,16 @@ def _is_transactional(request: pytest.FixtureRequest) -> bool:
 
 @pytest.fixture(autouse=True)
 def _audit_log_flushable(request: pytest.FixtureRequest) -> Iterator[None]:
-    """Let Django's between-test flush empty the append-only audit table on SQLite.
+    """Keep SQLite's append-only audit trigger in place, and let the between-test flush work.
 
-    SQLite flushes with DELETE, which the append-only trigger refuses; the
-    trigger is lifted only for that flush and put back before the next test.
-    PostgreSQL flushes with TRUNCATE, which row triggers do not see.
+    SQLite flushes with DELETE, which the append-only trigger refuses: for a
+    transactional test the trigger is lifted only for that flush, and every
+    test that uses the database puts it back first, whatever ran before it in
+    the same process. The flush also leaves the FTS5 search table (not a
+    model) behind, so it is emptied here. PostgreSQL flushes with TRUNCATE,
+    which row triggers do not see.
     """
-    if not _is_transactional(request) or connection.vendor != "sqlite":
+    if connection.vendor != "sqlite" or not _uses_db(request):
         yield
         return
     request.getfixturevalue("_django_db_helper")
@@ -122,8 +125,17 @@ def _audit_log_flushable(request: pytest.FixtureRequest) -> Iterator[None]:
             "ON core_auditevent BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;"
         )
     yield
+    if not _is_transactional(request):
+        return  # the test's transaction is rolled back
     with connection.cursor() as cursor:
         cursor.execute("DROP TRIGGER IF EXISTS core_auditevent_no_delete")
+        cursor.execute("DELETE FROM core_search_fts")
+
+
+def _uses_db(request: pytest.FixtureRequest) -> bool:
+    return request.node.get_closest_marker("django_db") is not None or any(
+        name in request.fixturenames for name in ("db", "transactional_db", "world", "live_server")
+    )
 
 
 @pytest.fixture(autouse=True)
