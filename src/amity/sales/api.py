@@ -14,7 +14,6 @@ from pydantic import ConfigDict, field_validator
 from amity.core import access, idempotency
 from amity.core.api import (
     MAX_ID,
-    ErrorDetail,
     documents_headers,
     error_body,
     errors,
@@ -603,26 +602,19 @@ class LeadImportResult(Schema):
     ids: list[int]
 
 
-class RowError(Schema):
-    row: int = Field(description="The row's place in `rows`, counted from 1.")
-    field: str
-    message: str
-
-
-class ImportErrorDetail(ErrorDetail):
-    rows: list[RowError] = Field(
-        default_factory=list, description="Each bad row's problem (nothing was imported)."
-    )
-
-
-class ImportErrorOut(Schema):
-    error: ImportErrorDetail
+# A 422 answer keeps the one error shape; `error.rows` adds each bad row's problem.
+ROWS_DOC = (
+    "Some rows are not valid and nothing was imported. Besides `fields` "
+    '(`rows.<index>.<field>`), `error.rows` lists each bad row as `{"row": n, '
+    '"field": name, "message": reason}`, with n counted from 1.'
+)
 
 
 @router.post(
     "/leads/import",
-    response={201: LeadImportResult, **errors(400, 401, 403, 415), 422: ImportErrorOut},
+    response={201: LeadImportResult, **errors(400, 401, 403, 415, 422)},
     operation_id="leads_import",
+    openapi_extra={"responses": {422: {"description": ROWS_DOC}}},
 )
 @json_only
 def import_leads(request: HttpRequest, payload: LeadImport) -> HttpResponse:
