@@ -89,6 +89,7 @@ OPERATIONS = {
     "leads_convert": ("post", "/api/v1/leads/{id}/convert"),
     "leads_create": ("post", "/api/v1/leads"),
     "leads_get": ("get", "/api/v1/leads/{id}"),
+    "leads_import": ("post", "/api/v1/leads/import"),
     "leads_list": ("get", "/api/v1/leads"),
     "leads_update": ("patch", "/api/v1/leads/{id}"),
     "assignment_rules_list": ("get", "/api/v1/assignment-rules"),

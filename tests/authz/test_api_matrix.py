@@ -32,6 +32,9 @@ API_RULES: dict[str, Rule] = {
     # Sales: leads.
     "GET /leads": Rule("member"),
     "POST /leads": Rule("create", method="POST", obj="lead", data=lambda r: {"last_name": "M"}),
+    "POST /leads/import": Rule(
+        "create", method="POST", obj="lead", data=lambda r: {"rows": [{"last_name": "M"}]}
+    ),
     "GET /leads/{id}": Rule("record", obj="lead", subject=subjects.lead_record),
     "POST /leads/{id}/convert": Rule(
         "record",

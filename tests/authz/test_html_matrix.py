@@ -232,6 +232,7 @@ HTML_RULES: dict[str, Rule] = {
     "sales:funnel": Rule("record", obj="pipeline", subject=subjects.pipeline),
     "sales:lead_list": Rule("member"),
     "sales:lead_create": Rule("create", obj="lead"),
+    "sales:lead_import": Rule("create", obj="lead"),
     "sales:lead_detail": Rule("record", obj="lead", subject=subjects.lead),
     # Converting also needs person, company and deal create, which every lead editor has.
     "sales:lead_convert": _post(

@@ -15,6 +15,7 @@ from amity.core import access, idempotency
 from amity.core.api import (
     MAX_ID,
     documents_headers,
+    error_body,
     errors,
     etag_for,
     expected_version,
@@ -28,7 +29,7 @@ from amity.core.models import Membership
 from amity.core.paging import paginate
 from amity.customers.api import IdempotencyKey, IfMatch, IfNoneMatch
 from amity.sales import leads, selectors, services
-from amity.sales.models import Deal, Lead, Pipeline
+from amity.sales.models import Deal, IncomeBracket, Lead, Pipeline
 
 router = Router(tags=["sales"])
 
@@ -408,6 +409,9 @@ def delete_deal(request: HttpRequest, id: Id, if_match: IfMatch = None) -> HttpR
 
 # Leads ------------------------------------------------------------------------
 
+IncomeBracketName = Literal["", "<25k", "25-50k", "50-100k", "100-250k", ">250k"]
+assert set(IncomeBracketName.__args__) - {""} == set(IncomeBracket.values)  # type: ignore[attr-defined]
+
 
 class LeadCreate(In):
     first_name: str = Field("", max_length=100)
@@ -426,6 +430,7 @@ class LeadCreate(In):
     company_size: Literal[
         "", "1-10", "11-50", "51-200", "201-500", "501-1000", "1001-5000", "5001+"
     ] = ""
+    income_bracket: IncomeBracketName = ""
 
 
 class ScoreReason(Schema):
@@ -455,6 +460,7 @@ class LeadOut(Schema):
     job_title: str
     industry: str
     company_size: str
+    income_bracket: str
     segment: str
     priority: str
     score_reasons: list[ScoreReason]
@@ -501,6 +507,7 @@ def lead_out(lead: Lead) -> LeadOut:
         job_title=lead.job_title,
         industry=lead.industry,
         company_size=lead.company_size,
+        income_bracket=lead.income_bracket,
         segment=lead.segment,
         priority=lead.priority,
         score_reasons=[ScoreReason(**r) for r in lead.score_reasons],
@@ -565,6 +572,74 @@ def create_lead(
     return idempotency.respond(request, member, idempotency_key, produce)
 
 
+# Registered before /leads/{id}, whose path would otherwise take "import" as an id.
+MAX_IMPORT_ROWS = 1000
+
+
+class LeadImportRow(In):
+    """One lead to import; the values are checked like a new lead's, row by row."""
+
+    first_name: str = Field("", max_length=5000)
+    last_name: str = Field("", max_length=5000)
+    email: str = Field("", max_length=5000)
+    phone: str = Field("", max_length=5000)
+    company_name: str = Field("", max_length=5000)
+    country: str = Field("", max_length=5000)
+    source: str = Field("", max_length=40)
+    message: str = Field("", max_length=5000)
+    job_title: str = Field("", max_length=5000)
+    industry: str = Field("", max_length=5000)
+    company_size: str = Field("", max_length=5000)
+    income_bracket: str = Field("", max_length=5000)
+
+
+class LeadImport(In):
+    rows: list[LeadImportRow] = Field(min_length=1, max_length=MAX_IMPORT_ROWS)
+
+
+class LeadImportResult(Schema):
+    created: int
+    ids: list[int]
+
+
+# A 422 answer keeps the one error shape; `error.rows` adds each bad row's problem.
+ROWS_DOC = (
+    "Some rows are not valid and nothing was imported. Besides `fields` "
+    '(`rows.<index>.<field>`), `error.rows` lists each bad row as `{"row": n, '
+    '"field": name, "message": reason}`, with n counted from 1.'
+)
+
+
+@router.post(
+    "/leads/import",
+    response={201: LeadImportResult, **errors(400, 401, 403, 415, 422)},
+    operation_id="leads_import",
+    openapi_extra={"responses": {422: {"description": ROWS_DOC}}},
+)
+@json_only
+def import_leads(request: HttpRequest, payload: LeadImport) -> HttpResponse:
+    """Import up to 1,000 leads at once: all of them or, when any row is bad, none (422
+    with each bad row's number, field and reason). Each is assigned, classified and scored."""
+    member = member_of(request)
+    access.require(member, "lead", "create")
+    rows = [row.model_dump() for row in payload.rows]
+    problems = leads.row_problems(rows)
+    if problems:
+        body = error_body(
+            "invalid",
+            "Some rows are not valid; nothing was imported.",
+            {f"rows.{p.row - 1}.{p.field}": [p.message] for p in problems},
+        )
+        body["error"]["rows"] = [
+            {"row": p.row, "field": p.field, "message": p.message} for p in problems
+        ]
+        return json_response(request, 422, body)
+    created = leads.import_leads(member, rows, source="api", origin="api")
+    return json_response(
+        request, 201, LeadImportResult(created=len(created), ids=[lead.pk for lead in created])
+    )
+
+
 @router.get(
     "/leads/{id}",
     response={200: LeadOut, **errors(401, 404, 422)},
@@ -608,6 +683,7 @@ class LeadPatch(In):
     company_size: (
         Literal["", "1-10", "11-50", "51-200", "201-500", "501-1000", "1001-5000", "5001+"] | None
     ) = None
+    income_bracket: IncomeBracketName | None = None
 
 
 @router.patch(

@@ -50,6 +50,7 @@ AttributeName = Literal[
     "company_size",
     "job_title",
     "meeting_held",
+    "income_bracket",
 ]
 assert set(SizeName.__args__) - {""} == set(Size.values)  # type: ignore[attr-defined]
 assert set(PriorityName.__args__) - {""} == set(LeadPriority.values)  # type: ignore[attr-defined]

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from amity.core.models import Membership, Team, User
 from amity.customers.models import Person, Size
 from amity.sales.deal_people import SUGGESTED_ROLES
-from amity.sales.models import AssignmentRule, LeadPriority, ScoringRule
+from amity.sales.models import AssignmentRule, IncomeBracket, LeadPriority, ScoringRule
 
 COUNTRIES_HELP = _("Two-letter codes separated by commas; empty for any country.")
 SOURCE_HELP = _("Such as web, api, import or manual; empty for any source.")
@@ -76,6 +76,9 @@ class LeadEditForm(forms.Form):
     )
     industry = forms.CharField(label=_("Industry"), max_length=100, required=False)
     job_title = forms.CharField(label=_("Job title"), max_length=120, required=False)
+    income_bracket = forms.ChoiceField(
+        label=_("Income bracket"), choices=_blank(IncomeBracket.choices), required=False
+    )
     country = forms.RegexField(
         label=_("Country"), regex=r"^[A-Za-z]{2}$", max_length=2, required=False
     )

@@ -4,6 +4,7 @@ conversion into a company, a person and a deal in one step."""
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -21,7 +22,7 @@ from amity.customers import services as customers
 from amity.customers import timeline
 from amity.customers.models import Size
 from amity.sales import rules, scoring, services
-from amity.sales.models import Lead, LeadFormHit, SalesSettings
+from amity.sales.models import IncomeBracket, Lead, LeadFormHit, SalesSettings
 
 LEAD_FIELDS = (
     "first_name",
@@ -34,11 +35,13 @@ LEAD_FIELDS = (
     "job_title",
     "industry",
     "company_size",
+    "income_bracket",
 )
 LIMITS = {
     "job_title": 120,
     "industry": 100,
     "company_size": 10,
+    "income_bracket": 10,
     "first_name": 100,
     "last_name": 100,
     "email": 254,
@@ -82,13 +85,18 @@ def _clean(data: dict[str, Any]) -> dict[str, str]:
     if not cleaned["last_name"]:
         raise ValidationError({"last_name": _("Give at least a last name.")})
     if cleaned["email"]:
-        validate_email(cleaned["email"])
+        try:
+            validate_email(cleaned["email"])
+        except ValidationError as exc:
+            raise ValidationError({"email": exc.messages}) from exc
     country = cleaned["country"].upper()
     if country and not (len(country) == 2 and country.isalpha()):
         raise ValidationError({"country": _("Two-letter code, such as NO or GB.")})
     cleaned["country"] = country
     if cleaned["company_size"] and cleaned["company_size"] not in Size.values:
         raise ValidationError({"company_size": _("Choose one of the sizes.")})
+    if cleaned["income_bracket"] and cleaned["income_bracket"] not in IncomeBracket.values:
+        raise ValidationError({"income_bracket": _("Choose one of the income brackets.")})
     return cleaned
 
 
@@ -170,13 +178,52 @@ def allow_form_post(workspace: Workspace, ip: str) -> bool:
     return count <= FORM_POSTS_PER_MINUTE
 
 
+@dataclass(frozen=True)
+class RowProblem:
+    """Why one imported row cannot be a lead; `row` counts data rows from 1."""
+
+    row: int
+    field: str
+    message: str
+
+
+def row_problems(rows: list[dict[str, Any]]) -> list[RowProblem]:
+    """Check every row as a new lead would be checked; return each bad row's first problem."""
+    problems = []
+    for number, row in enumerate(rows, start=1):
+        try:
+            _clean(row)
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                name, errors = next(iter(exc.error_dict.items()))
+                message = " ".join(m for e in errors for m in e.messages)
+            else:
+                name, message = "__all__", " ".join(exc.messages)
+            problems.append(RowProblem(number, name, message))
+    return problems
+
+
 @transaction.atomic
 def import_leads(
-    member: Membership, rows: list[dict[str, Any]], source: str = "import"
+    member: Membership, rows: list[dict[str, Any]], source: str = "import", origin: str = ""
 ) -> list[Lead]:
     """Create leads from imported rows in one transaction (all or none), each assigned,
-    classified and scored like any other; a bad row raises with its number."""
+    classified and scored like any other; a bad row raises with its number. One audit
+    event sums the import up (`origin`: the file's name or "api")."""
     access.require(member, "lead", "create")
+    created = _import_rows(member, rows, source)
+    audit.record(
+        audit.Action.CREATE,
+        workspace=member.workspace_id,
+        actor=member.user,
+        object_type="lead_import",
+        object_repr=origin[:200] or source,
+        changes={"rows": len(rows), "leads": [lead.pk for lead in created][:1000]},
+    )
+    return created
+
+
+def _import_rows(member: Membership, rows: list[dict[str, Any]], source: str) -> list[Lead]:
     created = []
     for number, row in enumerate(rows, start=1):
         data = dict(row)

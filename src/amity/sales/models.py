@@ -309,6 +309,16 @@ class LeadPriority(models.TextChoices):
     LOW = "low", _("low")
 
 
+class IncomeBracket(models.TextChoices):
+    """A lead's yearly income band, for scoring (amounts in thousands, any currency)."""
+
+    UNDER_25K = "<25k", _("under 25k")
+    FROM_25K = "25-50k", _("25k to 50k")
+    FROM_50K = "50-100k", _("50k to 100k")
+    FROM_100K = "100-250k", _("100k to 250k")
+    OVER_250K = ">250k", _("over 250k")
+
+
 class Lead(models.Model):
     """Someone who may become a customer: captured by a web form, the API or by hand."""
 
@@ -359,6 +369,9 @@ class Lead(models.Model):
     industry = models.CharField(_("industry"), max_length=100, blank=True)
     company_size = models.CharField(
         _("company size"), max_length=10, choices=Size.choices, blank=True
+    )
+    income_bracket = models.CharField(
+        _("income bracket"), max_length=10, choices=IncomeBracket.choices, blank=True
     )
     # Set by the classification rules (sales.rules.classify); `classified_by` names the
     # rule that set each of them: {"segment": {"rule": 3, "label": "…"}, …}.
@@ -419,6 +432,7 @@ class ScoringRule(models.Model):
         COMPANY_SIZE = "company_size", _("company size")
         JOB_TITLE = "job_title", _("job title contains")
         MEETING_HELD = "meeting_held", _("held a meeting")
+        INCOME_BRACKET = "income_bracket", _("income bracket")
 
     ACCESS_TYPE: ClassVar[str] = "scoring_rule"
 

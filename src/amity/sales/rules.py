@@ -28,6 +28,7 @@ from amity.customers.models import Size
 from amity.sales.models import (
     AssignmentRule,
     ClassificationRule,
+    IncomeBracket,
     Lead,
     LeadPriority,
     RuleConditions,
@@ -233,6 +234,13 @@ def _validate(member: Membership, rule: Model) -> None:
             errors["points"] = _("Use from -1000 to 1000 points.")
         if rule.attribute == ScoringRule.Attribute.INACTIVE_DAYS and not rule.value.isdigit():
             errors["value"] = _("Give a whole number of days.")
+        if (
+            rule.attribute == ScoringRule.Attribute.INCOME_BRACKET
+            and rule.value not in IncomeBracket.values
+        ):
+            errors["value"] = _("Choose one of the income brackets: %(brackets)s.") % {
+                "brackets": ", ".join(IncomeBracket.values)
+            }
     if errors:
         raise ValidationError(errors)
 

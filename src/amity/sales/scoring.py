@@ -48,6 +48,7 @@ class Facts:
     industry: str = ""
     company_size: str = ""
     job_title: str = ""
+    income_bracket: str = ""
     touched_at: datetime | None = None
     behaviours: set[str] = field(default_factory=set)
 
@@ -61,6 +62,7 @@ def lead_facts(lead: Lead) -> Facts:
         industry=lead.industry,
         company_size=lead.company_size,
         job_title=lead.job_title,
+        income_bracket=lead.income_bracket,
         touched_at=lead.updated_at,
         behaviours={ScoringRule.Attribute.FORM_SUBMITTED} if lead.source == "web" else set(),
     )
@@ -104,6 +106,7 @@ def _matches(rule: ScoringRule, facts: Facts) -> bool:
         kind.SOURCE: facts.source,
         kind.INDUSTRY: facts.industry,
         kind.COMPANY_SIZE: facts.company_size,
+        kind.INCOME_BRACKET: facts.income_bracket,
     }
     if rule.attribute in exact:
         return bool(value) and exact[rule.attribute].strip().lower() == value

@@ -18,6 +18,7 @@ urlpatterns = [
     path("deals/<int:pk>/delete/", views.deal_delete, name="deal_delete"),
     path("leads/", views_leads.lead_list, name="lead_list"),
     path("leads/new/", views_leads.lead_create, name="lead_create"),
+    path("leads/import/", views_leads.lead_import, name="lead_import"),
     path("leads/<int:pk>/", views_leads.lead_detail, name="lead_detail"),
     path("leads/<int:pk>/convert/", views_leads.lead_convert, name="lead_convert"),
     path("leads/form/<str:key>/", views_leads.lead_form, name="lead_form"),

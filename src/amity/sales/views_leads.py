@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -20,8 +21,9 @@ from amity.core.models import Membership
 from amity.core.paging import paginate
 from amity.customers.models import Size
 from amity.customers.views import _attach_errors, _id, member_view
+from amity.sales import lead_import as lead_import_file
 from amity.sales import leads
-from amity.sales.models import Lead, LeadPriority
+from amity.sales.models import IncomeBracket, Lead, LeadPriority
 
 # The honeypot: people never see or fill it; form-filling bots usually do.
 HONEYPOT = "website"
@@ -38,6 +40,9 @@ class LeadForm(forms.Form):
     )
     industry = forms.CharField(label=_("Industry"), max_length=100, required=False)
     job_title = forms.CharField(label=_("Job title"), max_length=120, required=False)
+    income_bracket = forms.ChoiceField(
+        label=_("Income bracket"), choices=[("", "—"), *IncomeBracket.choices], required=False
+    )
     country = forms.RegexField(
         label=_("Country"), regex=r"^[A-Za-z]{2}$", max_length=2, required=False
     )
@@ -108,6 +113,52 @@ def lead_create(request: HttpRequest, member: Membership) -> HttpResponse:
             messages.success(request, _("Saved %(name)s.") % {"name": lead})
             return redirect(lead)
     return render(request, "sales/lead_form.html", {"form": form})
+
+
+class LeadImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_(
+            "CSV (UTF-8) or XLSX with a header row: first name, last name, email, phone, "
+            "company, country, source, company size, industry, job title, income bracket, "
+            "message. At most 5 MB and 10,000 rows."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@member_view
+def lead_import(request: HttpRequest, member: Membership) -> HttpResponse:
+    """Import leads from a file: every row or, when any row is bad, none (with the report)."""
+    access.require(member, "lead", "create")
+    form = LeadImportForm(request.POST or None, request.FILES or None)
+    problems: list[leads.RowProblem] = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            if upload.size > lead_import_file.MAX_BYTES:
+                raise lead_import_file.FileError(_("The file is larger than 5 MB."))
+            found = lead_import_file.read(upload.read(), upload.name or "")
+        except lead_import_file.FileError as exc:
+            form.add_error("file", str(exc))
+        else:
+            problems = leads.row_problems(found.rows)
+            if not problems:
+                try:
+                    created = leads.import_leads(member, found.rows, origin=upload.name or "")
+                except ValidationError as exc:
+                    form.add_error(None, " ".join(exc.messages))
+                    return render(request, "sales/lead_import.html", {"form": form})
+                messages.success(
+                    request,
+                    ngettext("Imported %(count)s lead.", "Imported %(count)s leads.", len(created))
+                    % {"count": len(created)},
+                )
+                return redirect("sales:lead_list")
+    labels = {name: str(field.label) for name, field in LeadForm.base_fields.items()}
+    report = [(p.row, labels.get(p.field, p.field), p.message) for p in problems]
+    return render(request, "sales/lead_import.html", {"form": form, "report": report})
 
 
 @require_GET
