@@ -29,9 +29,9 @@ def _deals_fingerprint(ws: Workspace) -> list[tuple[Any, ...]]:
 
 def _totals_as_the_service_keeps_them(ws: Workspace) -> set[tuple[Any, ...]]:
     return {
-        (r["pipeline_id"], r["stage_id"], r["currency"], r["n"], r["total"])
+        (r["pipeline_id"], r["stage_id"], r["owner_id"] or 0, r["currency"], r["n"], r["total"])
         for r in Deal.objects.filter(workspace=ws, deleted_at__isnull=True)
-        .values("pipeline_id", "stage_id", "currency")
+        .values("pipeline_id", "stage_id", "owner_id", "currency")
         .annotate(n=Count("id"), total=Sum("amount"))
         .order_by()
     }
@@ -46,7 +46,7 @@ def _check_deals(ws: Workspace) -> None:
         assert 5 <= stages.count() <= 7
         assert stages.filter(is_won=True).count() == stages.filter(is_lost=True).count() == 1
     kept = {
-        (t.pipeline_id, t.stage_id, t.currency, t.count, t.amount)
+        (t.pipeline_id, t.stage_id, t.owner_key, t.currency, t.count, t.amount)
         for t in StageTotal.objects.filter(workspace=ws)
     }
     assert kept == _totals_as_the_service_keeps_them(ws)

@@ -75,12 +75,22 @@ def _team_user_ids(member: Membership) -> models.QuerySet[Membership]:
     )
 
 
-def _scope_filter(member: Membership, scope: str) -> models.Q:
+def _scope_filter(member: Membership, scope: str, field: str = "owner_id") -> models.Q:
     if scope == "all":
         return models.Q()
     if scope == "team" and member.team_id is not None:
-        return models.Q(owner_id__in=_team_user_ids(member).values("user_id"))
-    return models.Q(owner_id=member.user_id)
+        return models.Q(**{f"{field}__in": _team_user_ids(member).values("user_id")})
+    return models.Q(**{field: member.user_id})
+
+
+def owner_filter(
+    member: Membership, object_type: str, action: str = "view", *, field: str = "owner_id"
+) -> models.Q | None:
+    """Return the condition on an owner column (`field`) that `visible` applies to records
+    of `object_type`, for tables that are keyed by owner (kept totals); None when the
+    member's role grants no scope at all."""
+    scope = scope_for(member, object_type, action)
+    return None if scope is None else _scope_filter(member, scope, field)
 
 
 def visible(

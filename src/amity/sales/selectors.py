@@ -2,8 +2,9 @@
 
 The board stays fast at any size: each column reads only its top N cards
 through an index that starts (workspace, stage), and the column totals come
-from one GROUP BY over an index covering (workspace, pipeline, stage,
-currency, amount).
+from the kept per-owner totals (`StageTotal`), or, when the board is filtered
+by more than its owner, from one GROUP BY over an index covering (workspace,
+pipeline, stage, currency, amount).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from amity.core import access
@@ -133,15 +134,25 @@ def board(
 def _sums(
     member: Membership, pipeline: Pipeline, filters: DealFilters, visible: QuerySet[Deal]
 ) -> list[dict[str, Any]]:
-    """Return count and sum per (stage, currency): kept totals when the member sees every
-    deal unfiltered, else a GROUP BY over the filtered deals."""
-    if filters == DealFilters() and access.scope_for(member, "deal", "view") == "all":
-        kept = (
-            StageTotal.objects.filter(workspace_id=member.workspace_id, pipeline=pipeline)
-            .filter(count__gt=0)
-            .values("stage_id", "currency", n=F("count"), total=F("amount"))
+    """Return count and sum per (stage, currency): from the kept per-owner totals when
+    only the owner narrows the board (the member's scope, "my deals", one owner), else
+    a GROUP BY over the filtered deals."""
+    only_owner = DealFilters(owner=filters.owner)
+    in_scope = access.owner_filter(member, "deal", field="owner_key")
+    if filters == only_owner and in_scope is not None:
+        kept = StageTotal.objects.filter(
+            in_scope, workspace_id=member.workspace_id, pipeline=pipeline, count__gt=0
         )
-        return [dict(row) for row in kept]
+        if filters.owner == "me":
+            kept = kept.filter(owner_key=member.user_id)
+        elif filters.owner.isdigit():
+            kept = kept.filter(owner_key=int(filters.owner))
+        rows = (
+            kept.values("stage_id", "currency")
+            .annotate(n=Sum("count"), total=Sum("amount"))
+            .order_by()
+        )
+        return [dict(row) for row in rows]
     live = (
         visible.filter(pipeline=pipeline)
         .values("stage_id", "currency")

@@ -248,9 +248,23 @@ def set_rate(member: Membership, currency: str, on: date, rate: Any) -> Exchange
 # Column totals -----------------------------------------------------------------
 
 
-def _bump(deal: Deal, stage_id: int, currency: str, count: int, amount: Decimal) -> None:
-    """Add to a stage's running totals (F() updates, so concurrent moves never lose one)."""
-    key = {"workspace_id": deal.workspace_id, "stage_id": stage_id, "currency": currency}
+def _bump(
+    deal: Deal,
+    stage_id: int,
+    currency: str,
+    count: int,
+    amount: Decimal,
+    owner_id: int | None = None,
+) -> None:
+    """Add to a stage's running totals for the deal's owner (or `owner_id`, its owner
+    before a change); F() updates, so concurrent moves never lose one."""
+    owner = deal.owner_id if owner_id is None else owner_id
+    key = {
+        "workspace_id": deal.workspace_id,
+        "stage_id": stage_id,
+        "owner_key": owner or 0,
+        "currency": currency,
+    }
     change = {"count": F("count") + count, "amount": F("amount") + amount}
     if StageTotal.objects.filter(**key).update(**change):
         return
@@ -269,7 +283,7 @@ def rebuild_totals(workspace_id: int) -> None:
         StageTotal.objects.filter(workspace_id=workspace_id).delete()
         rows = (
             Deal.objects.filter(workspace_id=workspace_id, deleted_at__isnull=True)
-            .values("pipeline_id", "stage_id", "currency")
+            .values("pipeline_id", "stage_id", "owner_id", "currency")
             .annotate(n=Count("id"), total=Sum("amount"))
             .order_by()
         )
@@ -278,6 +292,7 @@ def rebuild_totals(workspace_id: int) -> None:
                 workspace_id=workspace_id,
                 pipeline_id=row["pipeline_id"],
                 stage_id=row["stage_id"],
+                owner_key=row["owner_id"] or 0,
                 currency=row["currency"],
                 count=row["n"],
                 amount=row["total"] or Decimal(0),
@@ -501,8 +516,16 @@ def update_deal(
             Deal.objects.filter(pk=deal.pk, workspace_id=member.workspace_id).first()
         )
     deal.version, deal.updated_at = expected_version + 1, now
-    if (before["amount"], before["currency"]) != (after["amount"], after["currency"]):
-        _bump(deal, deal.stage_id, before["currency"], -1, -Decimal(before["amount"]))
+    totalled = ("amount", "currency", "owner")
+    if any(before[k] != after[k] for k in totalled):
+        _bump(
+            deal,
+            deal.stage_id,
+            before["currency"],
+            -1,
+            -Decimal(before["amount"]),
+            owner_id=before["owner"] or 0,
+        )
         _bump(deal, deal.stage_id, deal.currency, 1, deal.amount)
     search.index(deal)
     changes = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
