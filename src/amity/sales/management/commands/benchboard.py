@@ -62,9 +62,9 @@ class Command(BaseCommand):
         if have < options["deals"]:
             self._fill(workspace, pipeline.pk, stages, users, options["deals"] - have)
             services.rebuild_totals(workspace.pk)
-        if connection.vendor == "sqlite":
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
+        with connection.cursor() as cursor:
+            # Fresh statistics (and on PostgreSQL the visibility map) after the bulk load.
+            cursor.execute("ANALYZE" if connection.vendor == "sqlite" else "VACUUM (ANALYZE)")
         total = Deal.objects.filter(workspace=workspace).count()
         client = Client(HTTP_HOST="127.0.0.1")
         client.force_login(users[0])
