@@ -137,7 +137,7 @@ def test_serve_runs_gunicorn_without_debug_and_stops_on_sigterm(
     process, port = _serve({**instance, "AMITY_DEBUG": "1"})
     base = f"http://127.0.0.1:{port}"
     try:
-        _wait_for(_up(f"{base}/login/"), 60, "the login page")
+        _wait_for(_up(f"{base}/login/"), 120, "the login page")
         status, headers, page = _get(f"{base}/login/")
         css = page.split('href="/static/web/amity.', 1)[1].split('"', 1)[0]
         missing = _get(f"{base}/no-such-page/")
