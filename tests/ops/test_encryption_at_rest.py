@@ -6,7 +6,6 @@ import logging
 import os
 import shutil
 import subprocess
-import time
 from collections.abc import Callable
 
 import pytest
@@ -49,9 +48,7 @@ def test_it_keeps_canaries_out_of_the_logs_and_the_sqlite_image(
     caplog.set_level(logging.DEBUG, logger="django.db.backends")
     connection.force_debug_cursor = True
     try:
-        started = time.monotonic()
         people = _seed_with_control(world)
-        seeded_in = time.monotonic() - started
         member = world.member(world.alice)
         revealed = services.reveal(member, people[3], ["national_id", "bank_account"], "check")
         assert revealed == {
@@ -70,8 +67,6 @@ def test_it_keeps_canaries_out_of_the_logs_and_the_sqlite_image(
         assert client.get(people[5].get_absolute_url()).status_code == 200
     finally:
         connection.force_debug_cursor = False
-    assert seeded_in < 30, f"seeding {COUNT} people took {seeded_in:.1f} s"
-
     assert any("customers_person" in r.getMessage() for r in caplog.records), "SQL not logged"
     log_text = "\n".join(r.getMessage() for r in caplog.records)
     log_text += "\n".join(str(r.args) for r in caplog.records)
