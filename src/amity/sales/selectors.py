@@ -83,12 +83,20 @@ def lost_reasons(member: Membership) -> list[LostReason]:
     )
 
 
+def _owner_id(member: Membership, filters: DealFilters) -> int | None:
+    """The one owner the filters ask for ("me" or a user id), or None for any owner."""
+    if filters.owner == "me":
+        return member.user_id
+    if filters.owner.isdigit():
+        return int(filters.owner)
+    return None
+
+
 def _filter(member: Membership, filters: DealFilters) -> Q:
     q = Q()
-    if filters.owner == "me":
-        q &= Q(owner_id=member.user_id)
-    elif filters.owner.isdigit():
-        q &= Q(owner_id=int(filters.owner))
+    owner_id = _owner_id(member, filters)
+    if owner_id is not None:
+        q &= Q(owner_id=owner_id)
     if filters.close_from:
         q &= Q(expected_close__gte=filters.close_from)
     if filters.close_to:
@@ -143,10 +151,9 @@ def _sums(
         kept = StageTotal.objects.filter(
             in_scope, workspace_id=member.workspace_id, pipeline=pipeline, count__gt=0
         )
-        if filters.owner == "me":
-            kept = kept.filter(owner_key=member.user_id)
-        elif filters.owner.isdigit():
-            kept = kept.filter(owner_key=int(filters.owner))
+        owner_id = _owner_id(member, filters)
+        if owner_id is not None:
+            kept = kept.filter(owner_key=owner_id)
         rows = (
             kept.values("stage_id", "currency")
             .annotate(n=Sum("count"), total=Sum("amount"))
