@@ -19,7 +19,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.renderers import JSONRenderer
 from ninja.security import HttpBearer
-from pydantic import Field
+from pydantic import ConfigDict, Field, field_validator
 
 from amity.core import services
 from amity.core.exceptions import VersionConflict
@@ -61,6 +61,20 @@ class ApiError(Exception):
         self.message = message
         self.fields = fields or {}
         self.headers = dict(headers or {})
+
+
+class RequestBody(Schema):
+    """Base of request bodies: unknown fields (id, workspace, version…) are refused,
+    text is stripped and may not hold a NUL (PostgreSQL cannot store one)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError("Remove the NUL character.")
+        return value
 
 
 class ErrorDetail(Schema):

@@ -9,11 +9,12 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Header, Path, Query, Router, Schema
-from pydantic import ConfigDict, field_validator
+from pydantic import field_validator
 
 from amity.core import access, idempotency
 from amity.core.api import (
     MAX_ID,
+    RequestBody,
     documents_headers,
     errors,
     etag_for,
@@ -82,17 +83,8 @@ def _text(max_length: int, *, required: bool = False) -> Any:
 # Input ----------------------------------------------------------------------
 
 
-class In(Schema):
-    """Base of request bodies: unknown fields (id, workspace, version…) are refused."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    @field_validator("*", mode="after")
-    @classmethod
-    def _no_nul(cls, value: Any) -> Any:
-        if isinstance(value, str) and "\x00" in value:
-            raise ValueError("Remove the NUL character.")
-        return value
+class In(RequestBody):
+    """Customer request bodies: country codes are kept upper-case."""
 
     @field_validator("billing_country", "shipping_country", mode="after", check_fields=False)
     @classmethod

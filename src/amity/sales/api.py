@@ -9,11 +9,11 @@ from typing import Annotated, Any, Literal
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Path, Query, Router, Schema
-from pydantic import ConfigDict, field_validator
 
 from amity.core import access, idempotency
 from amity.core.api import (
     MAX_ID,
+    RequestBody,
     documents_headers,
     error_body,
     errors,
@@ -39,15 +39,7 @@ Currency = Annotated[str, Field(pattern=r"^[A-Za-z]{3}$", description="ISO 4217,
 Amount = Annotated[Decimal, Field(ge=0, le=Decimal("999999999999.99"), decimal_places=2)]
 
 
-class In(Schema):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    @field_validator("*", mode="after")
-    @classmethod
-    def _no_nul(cls, value: Any) -> Any:
-        if isinstance(value, str) and "\x00" in value:
-            raise ValueError("Remove the NUL character.")
-        return value
+In = RequestBody
 
 
 class DealCreate(In):
