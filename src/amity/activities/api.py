@@ -15,11 +15,10 @@ from amity.core.api import (
     MAX_ID,
     documents_headers,
     errors,
-    etag_for,
     expected_version,
     json_only,
-    json_response,
     member_of,
+    record_response,
     refuse_other_methods,
 )
 from amity.customers.api import Id, IfMatch, In
@@ -62,10 +61,7 @@ def _out(request: HttpRequest, status: int, note: Note) -> HttpResponse:
         created_at=note.created_at,
         updated_at=note.updated_at,
     )
-    headers = {"ETag": etag_for(note)}
-    if status == 201:
-        headers["Location"] = f"{request.path.rstrip('/')}/{note.pk}"
-    return json_response(request, status, out, headers)
+    return record_response(request, status, note, out)
 
 
 @router.post(

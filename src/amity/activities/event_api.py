@@ -18,11 +18,11 @@ from amity.core.api import (
     MAX_ID,
     documents_headers,
     errors,
-    etag_for,
     expected_version,
     json_only,
     json_response,
     member_of,
+    record_response,
     refuse_other_methods,
 )
 from amity.core.models import Membership
@@ -180,10 +180,7 @@ def _out(event: Event, rows: list[EventAttendee]) -> CalendarEventOut:
 
 
 def _respond(request: HttpRequest, status: int, event: Event) -> HttpResponse:
-    headers = {"ETag": etag_for(event)}
-    if status == 201:
-        headers["Location"] = f"{request.path.rstrip('/')}/{event.pk}"
-    return json_response(request, status, _out(event, attendees.attendees_of(event)), headers)
+    return record_response(request, status, event, _out(event, attendees.attendees_of(event)))
 
 
 def _wanted(rows: list[AttendeeIn]) -> attendees.Wanted:

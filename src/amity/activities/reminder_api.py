@@ -23,6 +23,7 @@ from amity.core.api import (
     json_only,
     json_response,
     member_of,
+    record_response,
     refuse_other_methods,
 )
 from amity.customers.api import Id, IdempotencyKey, IfMatch, In
@@ -94,10 +95,7 @@ def _reminder_out(reminder: Reminder) -> ReminderOut:
 
 
 def _reminder_response(request: HttpRequest, status: int, reminder: Reminder) -> HttpResponse:
-    headers = {"ETag": etag_for(reminder)}
-    if status == 201:
-        headers["Location"] = f"{request.path.rstrip('/')}/{reminder.pk}"
-    return json_response(request, status, _reminder_out(reminder), headers)
+    return record_response(request, status, reminder, _reminder_out(reminder))
 
 
 @router.get(
@@ -225,10 +223,9 @@ def _email_out(item: ScheduledEmail) -> ScheduledEmailOut:
 
 
 def _email_response(request: HttpRequest, status: int, item: ScheduledEmail) -> HttpResponse:
-    headers = {"ETag": etag_for(item)}
-    if status == 201:
-        headers["Location"] = f"/api/v1/scheduled-emails/{item.pk}"
-    return json_response(request, status, _email_out(item), headers)
+    return record_response(
+        request, status, item, _email_out(item), location=f"/api/v1/scheduled-emails/{item.pk}"
+    )
 
 
 @router.get(

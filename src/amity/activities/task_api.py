@@ -18,11 +18,10 @@ from amity.core.api import (
     MAX_ID,
     documents_headers,
     errors,
-    etag_for,
     expected_version,
     json_only,
-    json_response,
     member_of,
+    record_response,
     refuse_other_methods,
 )
 from amity.customers.api import Id, IdempotencyKey, IfMatch, In, PageOut
@@ -172,10 +171,7 @@ def task_out(task: Task) -> TaskOut:
 
 
 def _respond(request: HttpRequest, status: int, task: Task) -> HttpResponse:
-    headers = {"ETag": etag_for(task)}
-    if status == 201:
-        headers["Location"] = f"{request.path.rstrip('/')}/{task.pk}"
-    return json_response(request, status, task_out(task), headers)
+    return record_response(request, status, task, task_out(task))
 
 
 def _service_data(values: dict[str, Any]) -> dict[str, Any]:

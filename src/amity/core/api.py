@@ -226,6 +226,17 @@ def error_response(request: HttpRequest, exc: Exception) -> HttpResponse | None:
 _ETAG = re.compile(r'\s*(W/)?("[^"]*")\s*(?:,|$)')
 
 
+def record_response(
+    request: HttpRequest, status: int, record: Any, body: Any, *, location: str | None = None
+) -> HttpResponse:
+    """Answer with one versioned record: its ETag, and on 201 its Location (by default
+    the collection path the create was posted to, plus the new id)."""
+    headers = {"ETag": etag_for(record)}
+    if status == 201:
+        headers["Location"] = location or f"{request.path.rstrip('/')}/{record.pk}"
+    return json_response(request, status, body, headers)
+
+
 def etag_for(obj: Any) -> str:
     """Return the strong ETag of a versioned record: `"person-12-v3"`."""
     return f'"{obj.ACCESS_TYPE}-{obj.pk}-v{obj.version}"'

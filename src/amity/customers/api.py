@@ -20,9 +20,9 @@ from amity.core.api import (
     etag_for,
     expected_version,
     json_only,
-    json_response,
     member_of,
     not_modified,
+    record_response,
     refuse_other_methods,
 )
 from amity.core.models import Membership
@@ -501,10 +501,7 @@ def person_out(person: Person, member: Membership | None = None) -> PersonOut:
 
 
 def _with_etag(request: HttpRequest, status: int, out: Schema, obj: CustomerRecord) -> HttpResponse:
-    headers = {"ETag": etag_for(obj)}
-    if status == 201:
-        headers["Location"] = f"{request.path.rstrip('/')}/{obj.pk}"
-    return json_response(request, status, out, headers)
+    return record_response(request, status, obj, out)
 
 
 NULL_MEANS: dict[str, Any] = {"tags": [], "custom": {}, "emails": [], "phones": []}

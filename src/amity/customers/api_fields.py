@@ -13,11 +13,10 @@ from amity.core.api import (
     MAX_ID,
     documents_headers,
     errors,
-    etag_for,
     expected_version,
     json_only,
-    json_response,
     member_of,
+    record_response,
 )
 from amity.customers import custom_fields, selectors
 from amity.customers.api import IdempotencyKey, IfMatch, In
@@ -126,10 +125,7 @@ def field_out(field: CustomField) -> CustomFieldOut:
 
 
 def _respond(request: HttpRequest, status: int, field: CustomField) -> HttpResponse:
-    headers = {"ETag": etag_for(field)}
-    if status == 201:
-        headers["Location"] = f"{request.path.rstrip('/')}/{field.pk}"
-    return json_response(request, status, field_out(field), headers)
+    return record_response(request, status, field, field_out(field))
 
 
 def _definition(request: HttpRequest, id: int, action: str) -> CustomField:

@@ -18,6 +18,7 @@ from amity.core.api import (
     json_only,
     json_response,
     member_of,
+    record_response,
     refuse_other_methods,
 )
 from amity.core.models import Membership
@@ -120,10 +121,7 @@ def _view_out(view: SavedView) -> SavedViewOut:
 
 
 def _respond(request: HttpRequest, status: int, view: SavedView) -> HttpResponse:
-    headers = {"ETag": etag_for(view)}
-    if status == 201:
-        headers["Location"] = f"{request.path.rstrip('/')}/{view.pk}"
-    return json_response(request, status, _view_out(view), headers)
+    return record_response(request, status, view, _view_out(view))
 
 
 @router.get(

@@ -23,6 +23,7 @@ from amity.core.api import (
     json_response,
     member_of,
     not_modified,
+    record_response,
     refuse_other_methods,
 )
 from amity.core.models import Membership
@@ -200,10 +201,7 @@ def deal_out(deal: Deal) -> DealOut:
 
 
 def _with_etag(request: HttpRequest, status: int, deal: Deal) -> HttpResponse:
-    headers = {"ETag": etag_for(deal)}
-    if status == 201:
-        headers["Location"] = f"{request.path.rstrip('/')}/{deal.pk}"
-    return json_response(request, status, deal_out(deal), headers)
+    return record_response(request, status, deal, deal_out(deal))
 
 
 @router.get(
@@ -507,10 +505,7 @@ def lead_out(lead: Lead) -> LeadOut:
 
 
 def _lead_response(request: HttpRequest, status: int, lead: Lead) -> HttpResponse:
-    headers = {"ETag": etag_for(lead)}
-    if status == 201:
-        headers["Location"] = f"{request.path.rstrip('/')}/{lead.pk}"
-    return json_response(request, status, lead_out(lead), headers)
+    return record_response(request, status, lead, lead_out(lead))
 
 
 @router.get("/leads", response={200: LeadPage, **errors(400, 401, 422)}, operation_id="leads_list")

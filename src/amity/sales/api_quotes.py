@@ -21,6 +21,7 @@ from amity.core.api import (
     json_response,
     member_of,
     not_modified,
+    record_response,
     refuse_other_methods,
 )
 from amity.core.paging import paginate
@@ -46,10 +47,7 @@ def _dec(value: Decimal) -> str:
 
 
 def _respond(request: HttpRequest, status: int, obj: object, body: Schema) -> HttpResponse:
-    headers = {"ETag": etag_for(obj)}
-    if status == 201:
-        headers["Location"] = f"{request.path.rstrip('/')}/{obj.pk}"  # type: ignore[attr-defined]
-    return json_response(request, status, body, headers)
+    return record_response(request, status, obj, body)
 
 
 def _fresh(request: HttpRequest, obj: object, if_none_match: str | None) -> HttpResponse | None:

@@ -4,6 +4,7 @@ people on a deal with their roles."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest, HttpResponse
@@ -18,6 +19,7 @@ from amity.core.api import (
     json_only,
     json_response,
     member_of,
+    record_response,
     refuse_other_methods,
 )
 from amity.customers.api import IdempotencyKey, IfMatch
@@ -217,214 +219,158 @@ def _data(payload: Schema, *, partial: bool) -> dict[str, Any]:
 def _respond(
     request: HttpRequest, status: int, rule: Any, out: Callable[[Any], Schema]
 ) -> HttpResponse:
-    headers = {"ETag": etag_for(rule)}
-    if status == 201:
-        headers["Location"] = f"{request.path.rstrip('/')}/{rule.pk}"
-    return json_response(request, status, out(rule), headers)
+    return record_response(request, status, rule, out(rule))
 
 
-def _admin_rule(request: HttpRequest, model: type[Any], id: int) -> Any:
-    return rules.get_rule(member_of(request), model, id)
+@dataclass(frozen=True)
+class RuleKind:
+    """One kind of lead rule as the API serves it: list, create, change, delete (admins)."""
+
+    path: str  # "assignment-rules"
+    model: type[Any]  # AssignmentRule, ClassificationRule or ScoringRule
+    out: Callable[[Any], Schema]
+    out_schema: type[Schema]
+    create_schema: type[Schema]
+    patch_schema: type[Schema]
+    noun: str  # "an assignment rule"
+    listed: str  # docstring of the list operation
+    created: str  # docstring of the create operation
+
+    @property
+    def operation(self) -> str:
+        return self.path.replace("-", "_")
 
 
-# Assignment rules ----------------------------------------------------------------
+def serve(kind: RuleKind) -> None:
+    """Register the four operations of one rule kind on the router."""
+
+    def list_rules(request: HttpRequest) -> list[Schema]:
+        member = member_of(request)
+        rules.require_admin(member)
+        return [kind.out(r) for r in rules.ordered(member, kind.model)]
+
+    def create_rule(
+        request: HttpRequest, payload: Schema, idempotency_key: str | None = None
+    ) -> HttpResponse:
+        member = member_of(request)
+
+        def produce() -> HttpResponse:
+            rule = rules.create_rule(member, kind.model, _data(payload, partial=False))
+            return record_response(request, 201, rule, kind.out(rule))
+
+        return idempotency.respond(request, member, idempotency_key, produce)
+
+    def update_rule(
+        request: HttpRequest, id: int, payload: Schema, if_match: str | None = None
+    ) -> HttpResponse:
+        member = member_of(request)
+        rule = rules.get_rule(member, kind.model, id)
+        version = expected_version(rule, if_match)
+        rule = rules.update_rule(
+            member, rule, _data(payload, partial=True), expected_version=version
+        )
+        return record_response(request, 200, rule, kind.out(rule))
+
+    def delete_rule(request: HttpRequest, id: int, if_match: str | None = None) -> HttpResponse:
+        member = member_of(request)
+        rule = rules.get_rule(member, kind.model, id)
+        rules.delete_rule(member, rule, expected_version=expected_version(rule, if_match))
+        return HttpResponse(status=204)
+
+    # Ninja reads the body and header parameters from the annotations: give each
+    # handler the kind's own schemas (the names above only satisfy the type checker).
+    many: Any = list[kind.out_schema]  # type: ignore[name-defined]  # a runtime type
+    list_rules.__annotations__ = {"request": HttpRequest, "return": many}
+    create_rule.__annotations__ = {
+        "request": HttpRequest,
+        "payload": kind.create_schema,
+        "idempotency_key": IdempotencyKey,
+        "return": HttpResponse,
+    }
+    update_rule.__annotations__ = {
+        "request": HttpRequest,
+        "id": Id,
+        "payload": kind.patch_schema,
+        "if_match": IfMatch,
+        "return": HttpResponse,
+    }
+    delete_rule.__annotations__ = {
+        "request": HttpRequest,
+        "id": Id,
+        "if_match": IfMatch,
+        "return": HttpResponse,
+    }
+    list_rules.__doc__ = kind.listed
+    create_rule.__doc__ = kind.created
+    update_rule.__doc__ = f"Change {kind.noun}, if it is still at the version you read (admins)."
+    delete_rule.__doc__ = f"Delete {kind.noun} (admins)."
+
+    collection, item = f"/{kind.path}", f"/{kind.path}/{{id}}"
+    title = kind.path.removesuffix("s").replace("-", " ").title()  # "Assignment Rule"
+    router.get(
+        collection,
+        response={200: many, **errors(401, 403, 422)},
+        operation_id=f"{kind.operation}_list",
+        summary=f"List {title}s",
+    )(list_rules)
+    router.post(
+        collection,
+        response={201: kind.out_schema, **errors(400, 401, 403, 409, 415, 422)},
+        operation_id=f"{kind.operation}_create",
+        summary=f"Create {title}",
+        openapi_extra=documents_headers(201, location=True),
+    )(json_only(create_rule))
+    router.patch(
+        item,
+        response={200: kind.out_schema, **errors(400, 401, 403, 404, 412, 415, 422, 428)},
+        operation_id=f"{kind.operation}_update",
+        summary=f"Update {title}",
+        openapi_extra=documents_headers(200),
+    )(json_only(update_rule))
+    router.delete(
+        item,
+        response={204: None, **errors(401, 403, 404, 412, 422, 428)},
+        operation_id=f"{kind.operation}_delete",
+        summary=f"Delete {title}",
+    )(delete_rule)
 
 
-@router.get(
-    "/assignment-rules",
-    response={200: list[AssignmentRuleOut], **errors(401, 403, 422)},
-    operation_id="assignment_rules_list",
-)
-def list_assignment_rules(request: HttpRequest) -> list[AssignmentRuleOut]:
-    """List the assignment rules in the order they apply (admins)."""
-    member = member_of(request)
-    rules.require_admin(member)
-    return [_assignment_out(r) for r in rules.ordered(member, AssignmentRule)]
-
-
-@router.post(
-    "/assignment-rules",
-    response={201: AssignmentRuleOut, **errors(400, 401, 403, 409, 415, 422)},
-    operation_id="assignment_rules_create",
-    openapi_extra=documents_headers(201, location=True),
-)
-@json_only
-def create_assignment_rule(
-    request: HttpRequest, payload: AssignmentRuleIn, idempotency_key: IdempotencyKey = None
-) -> HttpResponse:
-    """Add an assignment rule (admins)."""
-    member = member_of(request)
-
-    def produce() -> HttpResponse:
-        rule = rules.create_rule(member, AssignmentRule, _data(payload, partial=False))
-        return _respond(request, 201, rule, _assignment_out)
-
-    return idempotency.respond(request, member, idempotency_key, produce)
-
-
-@router.patch(
-    "/assignment-rules/{id}",
-    response={200: AssignmentRuleOut, **errors(400, 401, 403, 404, 412, 415, 422, 428)},
-    operation_id="assignment_rules_update",
-    openapi_extra=documents_headers(200),
-)
-@json_only
-def update_assignment_rule(
-    request: HttpRequest, id: Id, payload: AssignmentRulePatch, if_match: IfMatch = None
-) -> HttpResponse:
-    """Change an assignment rule, if it is still at the version you read (admins)."""
-    rule = _admin_rule(request, AssignmentRule, id)
-    version = expected_version(rule, if_match)
-    rule = rules.update_rule(
-        member_of(request), rule, _data(payload, partial=True), expected_version=version
-    )
-    return _respond(request, 200, rule, _assignment_out)
-
-
-@router.delete(
-    "/assignment-rules/{id}",
-    response={204: None, **errors(401, 403, 404, 412, 422, 428)},
-    operation_id="assignment_rules_delete",
-)
-def delete_assignment_rule(request: HttpRequest, id: Id, if_match: IfMatch = None) -> HttpResponse:
-    """Delete an assignment rule (admins)."""
-    rule = _admin_rule(request, AssignmentRule, id)
-    rules.delete_rule(member_of(request), rule, expected_version=expected_version(rule, if_match))
-    return HttpResponse(status=204)
-
-
-# Classification rules ------------------------------------------------------------
-
-
-@router.get(
-    "/classification-rules",
-    response={200: list[ClassificationRuleOut], **errors(401, 403, 422)},
-    operation_id="classification_rules_list",
-)
-def list_classification_rules(request: HttpRequest) -> list[ClassificationRuleOut]:
-    """List the classification rules in the order they apply (admins)."""
-    member = member_of(request)
-    rules.require_admin(member)
-    return [_classification_out(r) for r in rules.ordered(member, ClassificationRule)]
-
-
-@router.post(
-    "/classification-rules",
-    response={201: ClassificationRuleOut, **errors(400, 401, 403, 409, 415, 422)},
-    operation_id="classification_rules_create",
-    openapi_extra=documents_headers(201, location=True),
-)
-@json_only
-def create_classification_rule(
-    request: HttpRequest, payload: ClassificationRuleIn, idempotency_key: IdempotencyKey = None
-) -> HttpResponse:
-    """Add a classification rule (admins)."""
-    member = member_of(request)
-
-    def produce() -> HttpResponse:
-        rule = rules.create_rule(member, ClassificationRule, _data(payload, partial=False))
-        return _respond(request, 201, rule, _classification_out)
-
-    return idempotency.respond(request, member, idempotency_key, produce)
-
-
-@router.patch(
-    "/classification-rules/{id}",
-    response={200: ClassificationRuleOut, **errors(400, 401, 403, 404, 412, 415, 422, 428)},
-    operation_id="classification_rules_update",
-    openapi_extra=documents_headers(200),
-)
-@json_only
-def update_classification_rule(
-    request: HttpRequest, id: Id, payload: ClassificationRulePatch, if_match: IfMatch = None
-) -> HttpResponse:
-    """Change a classification rule, if it is still at the version you read (admins)."""
-    rule = _admin_rule(request, ClassificationRule, id)
-    version = expected_version(rule, if_match)
-    rule = rules.update_rule(
-        member_of(request), rule, _data(payload, partial=True), expected_version=version
-    )
-    return _respond(request, 200, rule, _classification_out)
-
-
-@router.delete(
-    "/classification-rules/{id}",
-    response={204: None, **errors(401, 403, 404, 412, 422, 428)},
-    operation_id="classification_rules_delete",
-)
-def delete_classification_rule(
-    request: HttpRequest, id: Id, if_match: IfMatch = None
-) -> HttpResponse:
-    """Delete a classification rule (admins)."""
-    rule = _admin_rule(request, ClassificationRule, id)
-    rules.delete_rule(member_of(request), rule, expected_version=expected_version(rule, if_match))
-    return HttpResponse(status=204)
-
-
-# Scoring rules -------------------------------------------------------------------
-
-
-@router.get(
-    "/scoring-rules",
-    response={200: list[ScoringRuleOut], **errors(401, 403, 422)},
-    operation_id="scoring_rules_list",
-)
-def list_scoring_rules(request: HttpRequest) -> list[ScoringRuleOut]:
-    """List the scoring rules (admins)."""
-    member = member_of(request)
-    rules.require_admin(member)
-    return [_scoring_out(r) for r in rules.ordered(member, ScoringRule)]
-
-
-@router.post(
-    "/scoring-rules",
-    response={201: ScoringRuleOut, **errors(400, 401, 403, 409, 415, 422)},
-    operation_id="scoring_rules_create",
-    openapi_extra=documents_headers(201, location=True),
-)
-@json_only
-def create_scoring_rule(
-    request: HttpRequest, payload: ScoringRuleIn, idempotency_key: IdempotencyKey = None
-) -> HttpResponse:
-    """Add a scoring rule (admins); scores are recomputed in the background."""
-    member = member_of(request)
-
-    def produce() -> HttpResponse:
-        rule = rules.create_rule(member, ScoringRule, _data(payload, partial=False))
-        return _respond(request, 201, rule, _scoring_out)
-
-    return idempotency.respond(request, member, idempotency_key, produce)
-
-
-@router.patch(
-    "/scoring-rules/{id}",
-    response={200: ScoringRuleOut, **errors(400, 401, 403, 404, 412, 415, 422, 428)},
-    operation_id="scoring_rules_update",
-    openapi_extra=documents_headers(200),
-)
-@json_only
-def update_scoring_rule(
-    request: HttpRequest, id: Id, payload: ScoringRulePatch, if_match: IfMatch = None
-) -> HttpResponse:
-    """Change a scoring rule, if it is still at the version you read (admins)."""
-    rule = _admin_rule(request, ScoringRule, id)
-    version = expected_version(rule, if_match)
-    rule = rules.update_rule(
-        member_of(request), rule, _data(payload, partial=True), expected_version=version
-    )
-    return _respond(request, 200, rule, _scoring_out)
-
-
-@router.delete(
-    "/scoring-rules/{id}",
-    response={204: None, **errors(401, 403, 404, 412, 422, 428)},
-    operation_id="scoring_rules_delete",
-)
-def delete_scoring_rule(request: HttpRequest, id: Id, if_match: IfMatch = None) -> HttpResponse:
-    """Delete a scoring rule (admins)."""
-    rule = _admin_rule(request, ScoringRule, id)
-    rules.delete_rule(member_of(request), rule, expected_version=expected_version(rule, if_match))
-    return HttpResponse(status=204)
+for _kind in (
+    RuleKind(
+        "assignment-rules",
+        AssignmentRule,
+        _assignment_out,
+        AssignmentRuleOut,
+        AssignmentRuleIn,
+        AssignmentRulePatch,
+        "an assignment rule",
+        listed="List the assignment rules in the order they apply (admins).",
+        created="Add an assignment rule (admins).",
+    ),
+    RuleKind(
+        "classification-rules",
+        ClassificationRule,
+        _classification_out,
+        ClassificationRuleOut,
+        ClassificationRuleIn,
+        ClassificationRulePatch,
+        "a classification rule",
+        listed="List the classification rules in the order they apply (admins).",
+        created="Add a classification rule (admins).",
+    ),
+    RuleKind(
+        "scoring-rules",
+        ScoringRule,
+        _scoring_out,
+        ScoringRuleOut,
+        ScoringRuleIn,
+        ScoringRulePatch,
+        "a scoring rule",
+        listed="List the scoring rules (admins).",
+        created="Add a scoring rule (admins); scores are recomputed in the background.",
+    ),
+):
+    serve(_kind)
 
 
 # People on a deal ----------------------------------------------------------------
