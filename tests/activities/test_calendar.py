@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from django.test import Client
 
+from amity.activities import calendar_layout as layout
 from amity.activities import events
 from amity.activities.models import Event
+from amity.activities.recurrence import zone
 from amity.core.models import User
 from tests.conftest import World, tenant_guard_off
 
@@ -35,17 +37,21 @@ def _events() -> list[tuple[str, datetime, datetime, int]]:
         )
 
 
-def test_it_places_the_weeks_events_on_slots(world: World) -> None:
+def test_it_places_the_weeks_events_on_quarter_hours_in_the_viewers_zone(world: World) -> None:
     User.objects.filter(pk=world.bob.pk).update(time_zone="Europe/Oslo")
     world.bob.refresh_from_db()
     _event(world, world.bob, date(2026, 12, 2), time(9, 30), time(11, 0), "Workshop")
     _event(world, world.bob, date(2026, 12, 9), time(9, 0), time(10, 0), "Next week")
     _event(world, world.sam, date(2026, 12, 2), time(9, 0), time(10, 0), "Sam's")
-    days = events.week(world.member(world.bob), date(2026, 12, 3))
-    assert [d.date.isoformat() for d in days][:2] == ["2026-11-30", "2026-12-01"]
-    placed = [(d.date.day, p.event.title, p.row, p.span) for d in days for p in d.events]
-    assert placed == [(2, "Workshop", 5, 3)]
-    assert days[2].slots[0] == datetime(2026, 12, 2, 6, 0, tzinfo=UTC)
+    member = world.member(world.bob)
+    cal = layout.Calendars(member, zone("Europe/Oslo"), [world.bob])
+    days = [date(2026, 11, 30) + timedelta(days=n) for n in range(7)]
+    items = layout.fetch(cal, days[0], days[-1])
+    columns = layout.time_columns(cal, days, layout.hours_of(member), items)
+    placed = [(c.date.day, i.title, i.row, i.span) for c in columns for i in c.items]
+    assert placed == [(2, "Workshop", 38, 6)]  # 09:30 local is quarter 38; 90 minutes
+    assert columns[2].slots[19] == ("2026-12-02T09:30", True)
+    assert items[0].event.starts_at == datetime(2026, 12, 2, 8, 30, tzinfo=UTC)
 
 
 def test_it_shows_the_week_with_a_pinned_query_count(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -19,10 +18,6 @@ from amity.core import access, audit
 from amity.core.exceptions import VersionConflict
 from amity.core.models import Membership
 
-FIRST_HOUR, LAST_HOUR = 7, 20  # the hours the week view shows
-SLOT = timedelta(minutes=30)
-SLOTS = (LAST_HOUR - FIRST_HOUR) * 2
-WORKING = (8, 17)
 LONGEST_ALL_DAY = timedelta(days=366)
 
 
@@ -191,49 +186,6 @@ def resize_event(
         "ends_at": snap(ends_at),
     }
     return update_event(member, event, data, expected_version=expected_version)
-
-
-@dataclass
-class Placed:
-    event: Event
-    row: int  # the half-hour slot it starts in, from FIRST_HOUR
-    span: int  # how many slots it covers (at least one)
-
-
-@dataclass
-class Day:
-    date: date
-    slots: list[datetime]
-    events: list[Placed]
-
-
-def week(member: Membership, any_day: date) -> list[Day]:
-    """Return the member's events of the week (Monday first) around a day, placed on slots."""
-    tz = zone(member.user.time_zone)
-    monday = any_day - timedelta(days=any_day.weekday())
-    start = datetime.combine(monday, time(0), tzinfo=tz)
-    end = start + timedelta(days=7)
-    rows = list(
-        access.visible(member, Event)
-        .filter(owner_id=member.user_id, starts_at__lt=end, ends_at__gt=start)
-        .order_by("starts_at", "id")
-    )
-    days = []
-    for offset in range(7):
-        day = monday + timedelta(days=offset)
-        first = datetime.combine(day, time(FIRST_HOUR), tzinfo=tz)
-        slots = [first + SLOT * n for n in range(SLOTS)]
-        placed = []
-        for event in rows:
-            local = event.starts_at.astimezone(tz)
-            if local.date() != day:
-                continue
-            row = int((local - first) / SLOT)
-            row = min(max(row, 0), SLOTS - 1)
-            span = max(1, -(-int((event.ends_at - event.starts_at) / timedelta(minutes=1)) // 30))
-            placed.append(Placed(event, row, min(span, SLOTS - row)))
-        days.append(Day(day, slots, placed))
-    return days
 
 
 @transaction.atomic
