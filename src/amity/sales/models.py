@@ -732,7 +732,15 @@ class Quote(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["workspace", "number"], name="quote_number_once")
         ]
-        indexes = [models.Index(fields=["workspace", "deal", "-id"], name="quote_ws_deal")]
+        indexes = [
+            models.Index(fields=["workspace", "deal", "-id"], name="quote_ws_deal"),
+            # The expiry sweep: a workspace's sent quotes only, by the day they lapse.
+            models.Index(
+                fields=["workspace", "valid_until"],
+                name="quote_sent_until",
+                condition=models.Q(status="sent"),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.number

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from amity.core import access, audit, outbox
 from amity.core.exceptions import VersionConflict
-from amity.core.models import Membership
+from amity.core.models import Membership, Workspace
 from amity.customers.models import Company, Person
 from amity.sales import services
 from amity.sales.models import (
@@ -49,6 +49,9 @@ TOKEN_SALT = "amity.sales.quote.public"  # noqa: S105 - a signing salt, not a se
 MAX_LINES = 200
 MAX_QUANTITY = Decimal("999999999.999")
 DEFAULT_VALID_DAYS = 30
+EXPIRY_BATCH = 500
+# No zone is more than 14 hours ahead of UTC: no workspace's today is later than this.
+LATEST_ZONE_AHEAD = timedelta(hours=14)
 QUOTE_FIELDS = ("valid_until", "notes", "terms", "price_list")
 LINE_FIELDS = ("product", "description", "quantity", "unit_price", "discount", "tax_rate")
 
@@ -473,7 +476,7 @@ def send_quote(
     access.require(member, "quote", "edit", quote)
     if quote.status not in (Quote.Status.DRAFT, Quote.Status.SENT):
         raise ValidationError({"status": _("A decided quote cannot be sent again.")})
-    if quote.valid_until < timezone.localdate():
+    if quote.valid_until < workspace_today(member.workspace_id):
         raise ValidationError({"valid_until": _("The quote has expired; change its date first.")})
     address = (to or recipient_of(quote)).strip()
     try:
@@ -545,7 +548,8 @@ def quote_for_token(token: str) -> Quote:
     if quote is None or quote.valid_until.isoformat() != until:
         raise Http404
     if quote.status == Quote.Status.EXPIRED or (
-        quote.status == Quote.Status.SENT and quote.valid_until < timezone.localdate()
+        quote.status == Quote.Status.SENT
+        and quote.valid_until < workspace_today(quote.workspace_id)
     ):
         raise LinkExpired
     return quote
@@ -561,7 +565,7 @@ def decide(quote: Quote, *, accept: bool, name: str = "", ip: str = "") -> Quote
         pk=quote.pk,
         workspace_id=quote.workspace_id,
         status=Quote.Status.SENT,
-        valid_until__gte=timezone.localdate(),
+        valid_until__gte=workspace_today(quote.workspace_id),
     ).update(
         status=status,
         decided_at=now,
@@ -611,6 +615,64 @@ def _win_deal(quote: Quote) -> None:
         log.warning("Quote %s accepted but deal %s could not be marked won", quote.pk, deal.pk)
         return
     services.move_deal(actor, deal, won.pk, expected_version=deal.version)
+
+
+# Expiry -------------------------------------------------------------------------------
+
+
+def workspace_today(workspace_id: int) -> date:
+    """Return today's date in the workspace's time zone."""
+    workspace = Workspace.objects.only("time_zone").get(pk=workspace_id)
+    return workspace.today()
+
+
+def expire_due(now: datetime | None = None, limit: int = EXPIRY_BATCH) -> int:
+    """Mark sent quotes expired once their valid-until day has ended in the workspace's zone.
+
+    A worker sweep: it reads only sent quotes whose day may have ended somewhere
+    (the partial index quote_sent_until), then each workspace's own today decides.
+    Each quote moves under a status = sent guard, so a customer's answer racing the
+    sweep wins or loses whole, and a second run finds nothing to do.
+    """
+    now = now or timezone.now()
+    latest_today = (now + LATEST_ZONE_AHEAD).date()
+    due = list(
+        Quote.objects.filter(
+            workspace_id__in=Workspace.objects.values("pk"),
+            status=Quote.Status.SENT,
+            valid_until__lt=latest_today,
+        )
+        .order_by("valid_until", "id")
+        .values_list("workspace_id", "pk", "valid_until")[:limit]
+    )
+    if not due:
+        return 0
+    today_of = {
+        w.pk: w.today(now)
+        for w in Workspace.objects.filter(pk__in={ws for ws, _pk, _until in due}).only("time_zone")
+    }
+    done = 0
+    for workspace_id, pk, valid_until in due:
+        if valid_until < today_of[workspace_id]:
+            done += _expire(workspace_id, pk)
+    return done
+
+
+@transaction.atomic
+def _expire(workspace_id: int, pk: int) -> int:
+    if not Quote.objects.filter(pk=pk, workspace_id=workspace_id, status=Quote.Status.SENT).update(
+        status=Quote.Status.EXPIRED, updated_at=timezone.now(), version=F("version") + 1
+    ):
+        return 0
+    quote = Quote.objects.get(pk=pk, workspace_id=workspace_id)
+    audit.record(
+        audit.Action.UPDATE,
+        workspace=workspace_id,
+        actor_label=_("Amity (quote expiry)"),
+        obj=quote,
+        changes={"status": [Quote.Status.SENT.value, Quote.Status.EXPIRED.value]},
+    )
+    return 1
 
 
 # Settings ---------------------------------------------------------------------------
