@@ -726,6 +726,11 @@ class Quote(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     decided_by = models.CharField(max_length=200, blank=True)
     decided_ip = models.CharField(max_length=45, blank=True)
+    # The expired or declined quote this draft was re-issued from. DO_NOTHING: both are on
+    # the same deal and go with it; only drafts are deleted one by one, never an original.
+    reissued_from = models.ForeignKey(
+        "self", on_delete=models.DO_NOTHING, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("quote")
@@ -751,6 +756,10 @@ class Quote(models.Model):
     @property
     def editable(self) -> bool:
         return self.status == self.Status.DRAFT
+
+    @property
+    def reissuable(self) -> bool:
+        return self.status in (self.Status.EXPIRED, self.Status.DECLINED)
 
 
 class QuoteLine(models.Model):

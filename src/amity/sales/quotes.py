@@ -447,6 +447,87 @@ def delete_quote(member: Membership, quote: Quote, *, expected_version: int) -> 
     _audit(member, audit.Action.DELETE, quote, {})
 
 
+@transaction.atomic
+def reissue_quote(member: Membership, quote: Quote) -> Quote:
+    """Start a new draft from an expired or declined quote: its lines, a fresh validity.
+
+    The original stays as it is (the record of what was offered); the draft points
+    back to it. Once re-issued, a quote is not re-issued again while that draft exists.
+    """
+    access.require(member, "quote", "edit", quote)
+    original = (
+        Quote.objects.select_for_update()
+        .filter(pk=quote.pk, workspace_id=member.workspace_id)
+        .first()
+    )
+    if original is None or not original.reissuable:
+        raise ValidationError({"status": _("Only an expired or declined quote can be re-issued.")})
+    earlier = (
+        Quote.objects.filter(workspace_id=member.workspace_id, reissued_from=original)
+        .order_by("id")
+        .first()
+    )
+    if earlier is not None:
+        raise ValidationError(
+            {"status": _("This quote was already re-issued as %(number)s.") % {"number": earlier}}
+        )
+    deal = Deal.objects.filter(
+        pk=original.deal_id, workspace_id=member.workspace_id, deleted_at__isnull=True
+    ).first()
+    if deal is None:
+        raise ValidationError({"deal": _("The quote's deal is in the trash.")})
+    access.require(member, "quote", "create")
+    access.require(member, "deal", "edit", deal)
+    today = workspace_today(member.workspace_id)
+    fresh = Quote(
+        workspace_id=member.workspace_id,
+        deal=deal,
+        owner_id=deal.owner_id or member.user_id,
+        created_by_id=member.user_id,
+        currency=original.currency,
+        price_list_id=original.price_list_id,
+        valid_until=today + timedelta(days=DEFAULT_VALID_DAYS),
+        notes=original.notes,
+        terms=original.terms,
+        subtotal=original.subtotal,
+        discount_total=original.discount_total,
+        tax_total=original.tax_total,
+        total=original.total,
+        reissued_from=original,
+        number=next_number(member.workspace_id, today.year),
+    )
+    fresh.save()
+    QuoteLine.objects.bulk_create(
+        [
+            QuoteLine(
+                workspace_id=member.workspace_id,
+                quote=fresh,
+                position=line.position,
+                product_id=line.product_id,
+                description=line.description,
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                discount=line.discount,
+                tax_rate=line.tax_rate,
+                gross=line.gross,
+                discount_amount=line.discount_amount,
+                net=line.net,
+                tax=line.tax,
+            )
+            for line in QuoteLine.objects.filter(
+                workspace_id=member.workspace_id, quote=original
+            ).order_by("position", "id")
+        ]
+    )
+    _audit(
+        member,
+        audit.Action.CREATE,
+        fresh,
+        {"number": [None, fresh.number], "reissued_from": [None, original.number]},
+    )
+    return fresh
+
+
 # Sending ---------------------------------------------------------------------------
 
 
