@@ -373,7 +373,8 @@ class Lead(models.Model):
     deal = models.ForeignKey(
         Deal, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    # Kept by the worker (sales.tasks.rescore_lead); `score_reasons` says which rules gave what.
+    # Set when the lead is made, then kept by the worker (sales.tasks.rescore_lead);
+    # `score_reasons` says which rules gave what.
     score = models.IntegerField(_("score"), default=0)
     score_reasons = models.JSONField(default=list, blank=True)
     job_title = models.CharField(_("job title"), max_length=120, blank=True)
