@@ -137,6 +137,7 @@ OPERATIONS = {
     "quotes_delete": ("delete", "/api/v1/quotes/{id}"),
     "quotes_pdf": ("get", "/api/v1/quotes/{id}/pdf"),
     "quotes_send": ("post", "/api/v1/quotes/{id}/send"),
+    "quotes_reissue": ("post", "/api/v1/quotes/{id}/reissue"),
 }
 
 

@@ -758,6 +758,25 @@ def quote(world: World, user: User, target: Target) -> int | None:
     return found.pk if found is not None else None
 
 
+def declined_quote_record(world: World, user: User, target: Target) -> Any:
+    """A declined quote (one that may be re-issued), placed like quote_record."""
+    from amity.sales.models import Quote
+
+    found = quote_record(world, user, target)
+    if found is None:
+        return None
+    Quote.objects.filter(pk=found.pk, workspace_id=found.workspace_id).update(
+        status=Quote.Status.DECLINED
+    )
+    found.refresh_from_db()
+    return found
+
+
+def declined_quote(world: World, user: User, target: Target) -> int | None:
+    found = declined_quote_record(world, user, target)
+    return found.pk if found is not None else None
+
+
 def quote_public(world: World) -> str:
     """A sent quote's public link: open to anyone holding it."""
     from amity.sales import quotes

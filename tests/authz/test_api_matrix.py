@@ -206,6 +206,15 @@ API_RULES: dict[str, Rule] = {
         mutates=True,
         subject=subjects.quote_record,
     ),
+    # Re-issuing starts a new draft on the deal: whoever may change the quote.
+    "POST /quotes/{id}/reissue": Rule(
+        "record",
+        method="POST",
+        obj="quote",
+        action="edit",
+        ok=frozenset({201}),
+        subject=subjects.declined_quote_record,
+    ),
     # Sales: pipelines and deals.
     "GET /pipelines": Rule("member"),
     "GET /pipelines/{id}/board": Rule("record", obj="pipeline", subject=subjects.pipeline_record),

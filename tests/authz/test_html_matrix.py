@@ -292,6 +292,9 @@ HTML_RULES: dict[str, Rule] = {
     "sales:quote_delete": _post(
         "record", obj="quote", action="delete", subject=subjects.quote, data=lambda r: {}
     ),
+    "sales:quote_reissue": _post(
+        "record", obj="quote", action="edit", subject=subjects.declined_quote, data=lambda r: {}
+    ),
     # Anyone holding a sent quote's signed link: the customer's accept / decline page.
     "sales:quote_public": Rule("public", url=subjects.quote_public),
     "sales:deal_detail": Rule("record", obj="deal", subject=subjects.deal),

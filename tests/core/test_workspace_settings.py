@@ -22,7 +22,11 @@ def test_it_shows_the_settings(
     with django_assert_num_queries(8):
         response = client.get("/workspace/")
     assert response.status_code == 200
-    assert response.context["form"].initial == {"name": "Acme", "require_2fa": False}
+    assert response.context["form"].initial == {
+        "name": "Acme",
+        "require_2fa": False,
+        "time_zone": "UTC",
+    }
 
 
 def test_it_saves_and_audits(client: Client, as_user: Callable[..., Client], world: World) -> None:
@@ -82,3 +86,24 @@ def test_it_changes_only_the_admins_own_workspace(
 def test_it_needs_a_login(client: Client, world: World) -> None:
     assert client.post("/workspace/", {"name": "X"})["Location"] == "/login/?next=/workspace/"
     assert Workspace.objects.get(pk=world.acme.pk).name == "Acme"
+
+
+def test_it_sets_the_time_zone_and_refuses_an_unknown_one(
+    client: Client, as_user: Callable[..., Client], world: World
+) -> None:
+    as_user(world.alice)
+    response = client.post("/workspace/", {"name": "Acme", "time_zone": "Mars/Olympus"})
+    assert response.status_code == 400
+    assert (
+        client.post("/workspace/", {"name": "Acme", "time_zone": "Pacific/Kiritimati"})["Location"]
+        == "/workspace/"
+    )
+    world.acme.refresh_from_db()
+    assert world.acme.time_zone == "Pacific/Kiritimati"
+    with tenant_guard_off():
+        event = AuditEvent.objects.get(action="security")
+    assert event.changes == {"time_zone": ["UTC", "Pacific/Kiritimati"]}
+    # A form without the field keeps the zone.
+    client.post("/workspace/", {"name": "Acme"})
+    world.acme.refresh_from_db()
+    assert world.acme.time_zone == "Pacific/Kiritimati"

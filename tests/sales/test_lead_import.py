@@ -8,7 +8,9 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from amity.core.models import AuditEvent, User
 from amity.sales import lead_import, leads, rules, scoring
@@ -247,3 +249,71 @@ def test_the_lead_form_and_edit_take_an_income_bracket(
     assert lead.income_bracket == "50-100k"
     page = client.get(f"/leads/{lead.pk}/edit/").content.decode()
     assert 'name="income_bracket"' in page
+
+
+# Tables an import reads its rules and assignable members from: once per import.
+RULE_TABLES = (
+    "sales_assignmentrule",
+    "sales_classificationrule",
+    "sales_scoringrule",
+    "core_membership",
+)
+
+
+def _import_queries(world: World, count: int) -> tuple[int, int]:
+    """Return (queries, of which reads of the rule tables) for importing `count` rows."""
+    rows = [
+        {
+            "last_name": f"Row {i}",
+            "email": f"row{i}@initech.example",
+            "country": ("NO", "SE", "DK")[i % 3],
+        }
+        for i in range(count)
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        leads.import_leads(world.member(world.erin), rows, origin="queries.csv")
+    rule_reads = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].startswith("SELECT") and any(f'"{t}"' in q["sql"] for t in RULE_TABLES)
+    ]
+    return len(queries), len(rule_reads)
+
+
+def test_an_import_reads_the_rules_once_not_per_row(world: World) -> None:
+    """Rules of every kind and a least-busy team: the cost of a row is a constant.
+
+    What a row costs (saving the lead, its search entry, its audit event) depends on
+    the database; it is measured between 5 and 10 rows, and must not grow with the import.
+    """
+    _setup_rules(world)
+    alice = world.member(world.alice)
+    rules.create_rule(
+        alice,
+        AssignmentRule,
+        {"name": "Sweden", "countries": "SE", "strategy": "least_busy", "team": world.east.pk},
+    )
+    rules.create_rule(
+        alice, ClassificationRule, {"name": "Danes", "countries": "DK", "priority": "high"}
+    )
+    five, five_rule_reads = _import_queries(world, 5)
+    ten, ten_rule_reads = _import_queries(world, 10)
+    fifty, fifty_rule_reads = _import_queries(world, 50)
+    per_row = (ten - five) // 5
+    assert ten == five + 5 * per_row, (five, ten)
+    assert fifty == ten + 40 * per_row, (five, ten, fifty)
+    assert per_row <= 11  # the lead, its search entry and its audit event only
+    # The rules and the members are read once per import, whatever its size.
+    assert five_rule_reads == ten_rule_reads == fifty_rule_reads <= 5
+    with tenant_guard_off():
+        made = Lead.objects.filter(workspace=world.acme)
+        assert made.count() == 65
+        # Assigned, classified and scored as before, each from the one read of the rules.
+        assert {lead.owner_id for lead in made.filter(country="NO")} == {world.sam.pk}
+        assert {lead.priority for lead in made.filter(country="DK")} == {"high"}
+        assert {lead.score for lead in made} == {20}
+        # The least-busy choices count the leads handed out meanwhile: Sam gets the
+        # Nordic ones by rule, so the Swedish (East team) and Danish (any seller) go to Bob.
+        owners = [lead.owner_id for lead in made.order_by("id")]
+    assert abs(owners.count(world.bob.pk) - owners.count(world.sam.pk)) <= 1
+    assert set(owners) == {world.bob.pk, world.sam.pk}

@@ -177,6 +177,18 @@ class WorkspaceForm(forms.Form):
     require_2fa = forms.BooleanField(
         label=_("Require two-factor authentication of every member"), required=False
     )
+    # Optional so that a form posted without it keeps the zone the workspace has.
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"),
+        required=False,
+        help_text=_("Dates such as a quote's “valid until” end at midnight in this zone."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        zone = self.fields["time_zone"]
+        assert isinstance(zone, forms.ChoiceField)
+        zone.choices = [("", "—"), *time_zone_choices()]
 
 
 class AuditFilterForm(forms.Form):

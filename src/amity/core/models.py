@@ -4,20 +4,33 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+import zoneinfo
+from datetime import date, datetime
 from typing import Any, ClassVar
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_otp.models import Device
 
 
+def validate_time_zone(name: str) -> None:
+    """Accept only an IANA zone name this machine knows ("Europe/Oslo", "UTC")."""
+    if name not in zoneinfo.available_timezones() and name != "UTC":
+        raise ValidationError(_("Choose a time zone."), code="time_zone")
+
+
 class Workspace(models.Model):
     name = models.CharField(_("name"), max_length=120)
     slug = models.SlugField(_("slug"), max_length=60, unique=True)
     require_2fa = models.BooleanField(_("require two-factor authentication"), default=False)
+    # The zone the workspace's dates end in (a quote valid until a day expires at its end here).
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="UTC", validators=[validate_time_zone]
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -25,6 +38,14 @@ class Workspace(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def today(self, now: datetime | None = None) -> date:
+        """Return the date it is now in the workspace's zone (UTC for an unknown name)."""
+        try:
+            tz = zoneinfo.ZoneInfo(self.time_zone or "UTC")
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            tz = zoneinfo.ZoneInfo("UTC")
+        return (now or timezone.now()).astimezone(tz).date()
 
 
 class UserManager(BaseUserManager["User"]):

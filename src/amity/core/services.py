@@ -32,6 +32,7 @@ from amity.core.models import (
     User,
     Workspace,
     hash_recovery_code,
+    validate_time_zone,
 )
 from amity.core.roles import install_default_roles
 
@@ -539,18 +540,30 @@ def password_changed(user: User, *, workspace_id: int | None, reset: bool = Fals
 
 
 @transaction.atomic
-def update_workspace(by: Membership, *, name: str, require_2fa: bool) -> None:
-    """Rename the workspace or require two-factor authentication of every member."""
+def update_workspace(
+    by: Membership, *, name: str, require_2fa: bool, time_zone: str | None = None
+) -> None:
+    """Rename the workspace, require two-factor authentication of every member, set its zone."""
     workspace = Workspace.objects.select_for_update().get(pk=by.workspace_id)
     new_name = name.strip()[:120]
-    before = {"name": workspace.name, "require_2fa": workspace.require_2fa}
-    changes = audit.diff(before, {"name": new_name, "require_2fa": require_2fa})
+    new_zone = time_zone or workspace.time_zone
+    validate_time_zone(new_zone)
+    before = {
+        "name": workspace.name,
+        "require_2fa": workspace.require_2fa,
+        "time_zone": workspace.time_zone,
+    }
+    changes = audit.diff(
+        before, {"name": new_name, "require_2fa": require_2fa, "time_zone": new_zone}
+    )
     if not changes:
         return
     workspace.name = new_name
     workspace.require_2fa = require_2fa
-    workspace.save(update_fields=["name", "require_2fa"])
+    workspace.time_zone = new_zone
+    workspace.save(update_fields=["name", "require_2fa", "time_zone"])
     by.workspace.name, by.workspace.require_2fa = workspace.name, workspace.require_2fa
+    by.workspace.time_zone = workspace.time_zone
     audit_security(
         by.user,
         workspace.pk,

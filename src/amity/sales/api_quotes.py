@@ -413,6 +413,7 @@ class QuoteOut(Schema):
     decided_at: datetime | None
     version: int
     created_at: datetime
+    reissued_from: int | None
     lines: list[LineOut]
 
 
@@ -483,6 +484,7 @@ def quote_out(q: Quote) -> QuoteOut:
         decided_at=q.decided_at,
         version=q.version,
         created_at=q.created_at,
+        reissued_from=q.reissued_from_id,
         lines=[_line_out(ln) for ln in lines],
     )
 
@@ -659,6 +661,30 @@ def send_quote(
             503, "pdf_unavailable", "This server cannot make PDFs (WeasyPrint or Pango missing)."
         ) from exc
     return _respond(request, 200, quote, quote_out(quote))
+
+
+@router.post(
+    "/quotes/{id}/reissue",
+    response={201: QuoteOut, **errors(400, 401, 403, 404, 422)},
+    operation_id="quotes_reissue",
+    openapi_extra=documents_headers(201, location=True),
+)
+def reissue_quote(
+    request: HttpRequest, id: Id, idempotency_key: IdempotencyKey = None
+) -> HttpResponse:
+    """Start a new draft from an expired or declined quote (its lines, a fresh validity).
+
+    The original is left as it is; the new draft's `reissued_from` names it.
+    """
+    member = member_of(request)
+
+    def produce() -> HttpResponse:
+        quote = _quote(request, id, "edit")
+        fresh = quotes.reissue_quote(member, quote)
+        headers = {"ETag": etag_for(fresh), "Location": f"/api/v1/quotes/{fresh.pk}"}
+        return json_response(request, 201, quote_out(fresh), headers)
+
+    return idempotency.respond(request, member, idempotency_key, produce)
 
 
 refuse_other_methods(router)

@@ -9,9 +9,11 @@ class SalesConfig(AppConfig):
     verbose_name = "Sales"
 
     def ready(self) -> None:
-        from amity.sales import panels, purge, search
+        from amity.core import tasks
+        from amity.sales import panels, purge, quotes, search
 
         search.register()
         panels.register()
         purge.register()
         panels.register_scores()
+        tasks.register_sweep(quotes.expire_due)

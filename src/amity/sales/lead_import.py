@@ -15,8 +15,9 @@ from django.utils.translation import gettext as _
 from amity.customers.imports import parse
 
 MAX_BYTES = 5 * 1024 * 1024
-# One web request imports the file (about 9 queries a lead): keep it well under a proxy's
-# timeout. Larger lists go through the API in batches of 1,000.
+# One web request imports the file (the rules read once, then about 11 queries a lead on
+# SQLite: the lead, its search entry, its audit event): keep it well under a proxy's timeout.
+# Larger lists go through the API in batches of 1,000.
 MAX_ROWS = 2_000
 FORMATS = ("csv", "xlsx")
 

@@ -11,7 +11,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -52,7 +52,6 @@ LIMITS = {
 }
 # Web-to-lead posts allowed per client address and workspace in one minute.
 FORM_POSTS_PER_MINUTE = 5
-ASSIGNEE_ROLES = ("sales",)
 
 
 def form_key(workspace_id: int) -> str:
@@ -100,44 +99,22 @@ def _clean(data: dict[str, Any]) -> dict[str, str]:
     return cleaned
 
 
-def least_busy(workspace_id: int) -> int | None:
-    """Return the active seller with the fewest new leads (ties: the lowest user id)."""
-    sellers = list(
-        Membership.objects.filter(
-            workspace_id=workspace_id, is_active=True, role__key__in=ASSIGNEE_ROLES
-        )
-        .order_by("user_id")
-        .values_list("user_id", flat=True)
-    )
-    if not sellers:
-        return None
-    load = dict(
-        Lead.objects.filter(
-            workspace_id=workspace_id,
-            owner_id__in=sellers,
-            status=Lead.Status.NEW,
-            deleted_at__isnull=True,
-        )
-        .values("owner_id")
-        .annotate(n=Count("id"))
-        .values_list("owner_id", "n")
-    )
-    return min(sellers, key=lambda user_id: (load.get(user_id, 0), user_id))
-
-
 def _create(
-    workspace_id: int, data: dict[str, Any], source: str, owner_id: int | None, actor: Any
+    book: rules.RuleBook, data: dict[str, Any], source: str, owner_id: int | None, actor: Any
 ) -> Lead:
+    """Make one lead: assigned, classified and scored from `book` (the rules read once)."""
+    workspace_id = book.workspace_id
     cleaned = _clean(data)
     source = source[:40]
     rule_id = None
     if owner_id is None:
-        owner_id, rule_id = rules.assignee(workspace_id, source, cleaned["country"])
+        owner_id, rule_id = rules.assignee(workspace_id, source, cleaned["country"], book)
     lead = Lead(workspace_id=workspace_id, owner_id=owner_id, source=source, **cleaned)
-    rules.classify(lead)
+    rules.classify(lead, book)
+    # A new lead's facts are all on the row: scored here, not by a worker read per lead.
+    lead.score, lead.score_reasons = scoring.explain(lead, book.scoring)
     lead.save()
     search.index(lead)
-    scoring.rescore_later(workspace_id, lead.pk)
     audit.record(
         audit.Action.CREATE,
         workspace=workspace_id,
@@ -158,7 +135,7 @@ def create_lead(member: Membership, data: dict[str, Any], source: str = "manual"
     """Add a lead by hand or through the API; unassigned ones go to the least busy seller."""
     access.require(member, "lead", "create")
     owner = data.pop("owner", None)
-    return _create(member.workspace_id, data, source, owner, member.user)
+    return _create(rules.RuleBook(member.workspace_id), data, source, owner, member.user)
 
 
 def allow_form_post(workspace: Workspace, ip: str) -> bool:
@@ -224,15 +201,14 @@ def import_leads(
 
 
 def _import_rows(member: Membership, rows: list[dict[str, Any]], source: str) -> list[Lead]:
+    book = rules.RuleBook(member.workspace_id)
     created = []
     for number, row in enumerate(rows, start=1):
         data = dict(row)
         owner = data.pop("owner", None)
         try:
             created.append(
-                _create(
-                    member.workspace_id, data, data.pop("source", "") or source, owner, member.user
-                )
+                _create(book, data, data.pop("source", "") or source, owner, member.user)
             )
         except ValidationError as exc:
             raise ValidationError(
@@ -294,7 +270,7 @@ def update_lead(
 @transaction.atomic
 def capture_from_form(workspace: Workspace, data: dict[str, Any]) -> Lead:
     """Create a lead posted to the public web-to-lead form (source "web")."""
-    return _create(workspace.pk, data, "web", None, None)
+    return _create(rules.RuleBook(workspace.pk), data, "web", None, None)
 
 
 @transaction.atomic

@@ -373,7 +373,8 @@ class Lead(models.Model):
     deal = models.ForeignKey(
         Deal, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    # Kept by the worker (sales.tasks.rescore_lead); `score_reasons` says which rules gave what.
+    # Set when the lead is made, then kept by the worker (sales.tasks.rescore_lead);
+    # `score_reasons` says which rules gave what.
     score = models.IntegerField(_("score"), default=0)
     score_reasons = models.JSONField(default=list, blank=True)
     job_title = models.CharField(_("job title"), max_length=120, blank=True)
@@ -726,13 +727,26 @@ class Quote(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     decided_by = models.CharField(max_length=200, blank=True)
     decided_ip = models.CharField(max_length=45, blank=True)
+    # The expired or declined quote this draft was re-issued from. DO_NOTHING: both are on
+    # the same deal and go with it; only drafts are deleted one by one, never an original.
+    reissued_from = models.ForeignKey(
+        "self", on_delete=models.DO_NOTHING, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("quote")
         constraints = [
             models.UniqueConstraint(fields=["workspace", "number"], name="quote_number_once")
         ]
-        indexes = [models.Index(fields=["workspace", "deal", "-id"], name="quote_ws_deal")]
+        indexes = [
+            models.Index(fields=["workspace", "deal", "-id"], name="quote_ws_deal"),
+            # The expiry sweep: a workspace's sent quotes only, by the day they lapse.
+            models.Index(
+                fields=["workspace", "valid_until"],
+                name="quote_sent_until",
+                condition=models.Q(status="sent"),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.number
@@ -743,6 +757,10 @@ class Quote(models.Model):
     @property
     def editable(self) -> bool:
         return self.status == self.Status.DRAFT
+
+    @property
+    def reissuable(self) -> bool:
+        return self.status in (self.Status.EXPIRED, self.Status.DECLINED)
 
 
 class QuoteLine(models.Model):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from amity.core import access, audit, outbox
 from amity.core.exceptions import VersionConflict
-from amity.core.models import Membership
+from amity.core.models import Membership, Workspace
 from amity.customers.models import Company, Person
 from amity.sales import services
 from amity.sales.models import (
@@ -49,6 +49,9 @@ TOKEN_SALT = "amity.sales.quote.public"  # noqa: S105 - a signing salt, not a se
 MAX_LINES = 200
 MAX_QUANTITY = Decimal("999999999.999")
 DEFAULT_VALID_DAYS = 30
+EXPIRY_BATCH = 500
+# No zone is more than 14 hours ahead of UTC: no workspace's today is later than this.
+LATEST_ZONE_AHEAD = timedelta(hours=14)
 QUOTE_FIELDS = ("valid_until", "notes", "terms", "price_list")
 LINE_FIELDS = ("product", "description", "quantity", "unit_price", "discount", "tax_rate")
 
@@ -444,6 +447,87 @@ def delete_quote(member: Membership, quote: Quote, *, expected_version: int) -> 
     _audit(member, audit.Action.DELETE, quote, {})
 
 
+@transaction.atomic
+def reissue_quote(member: Membership, quote: Quote) -> Quote:
+    """Start a new draft from an expired or declined quote: its lines, a fresh validity.
+
+    The original stays as it is (the record of what was offered); the draft points
+    back to it. Once re-issued, a quote is not re-issued again while that draft exists.
+    """
+    access.require(member, "quote", "edit", quote)
+    original = (
+        Quote.objects.select_for_update()
+        .filter(pk=quote.pk, workspace_id=member.workspace_id)
+        .first()
+    )
+    if original is None or not original.reissuable:
+        raise ValidationError({"status": _("Only an expired or declined quote can be re-issued.")})
+    earlier = (
+        Quote.objects.filter(workspace_id=member.workspace_id, reissued_from=original)
+        .order_by("id")
+        .first()
+    )
+    if earlier is not None:
+        raise ValidationError(
+            {"status": _("This quote was already re-issued as %(number)s.") % {"number": earlier}}
+        )
+    deal = Deal.objects.filter(
+        pk=original.deal_id, workspace_id=member.workspace_id, deleted_at__isnull=True
+    ).first()
+    if deal is None:
+        raise ValidationError({"deal": _("The quote's deal is in the trash.")})
+    access.require(member, "quote", "create")
+    access.require(member, "deal", "edit", deal)
+    today = workspace_today(member.workspace_id)
+    fresh = Quote(
+        workspace_id=member.workspace_id,
+        deal=deal,
+        owner_id=deal.owner_id or member.user_id,
+        created_by_id=member.user_id,
+        currency=original.currency,
+        price_list_id=original.price_list_id,
+        valid_until=today + timedelta(days=DEFAULT_VALID_DAYS),
+        notes=original.notes,
+        terms=original.terms,
+        subtotal=original.subtotal,
+        discount_total=original.discount_total,
+        tax_total=original.tax_total,
+        total=original.total,
+        reissued_from=original,
+        number=next_number(member.workspace_id, today.year),
+    )
+    fresh.save()
+    QuoteLine.objects.bulk_create(
+        [
+            QuoteLine(
+                workspace_id=member.workspace_id,
+                quote=fresh,
+                position=line.position,
+                product_id=line.product_id,
+                description=line.description,
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                discount=line.discount,
+                tax_rate=line.tax_rate,
+                gross=line.gross,
+                discount_amount=line.discount_amount,
+                net=line.net,
+                tax=line.tax,
+            )
+            for line in QuoteLine.objects.filter(
+                workspace_id=member.workspace_id, quote=original
+            ).order_by("position", "id")
+        ]
+    )
+    _audit(
+        member,
+        audit.Action.CREATE,
+        fresh,
+        {"number": [None, fresh.number], "reissued_from": [None, original.number]},
+    )
+    return fresh
+
+
 # Sending ---------------------------------------------------------------------------
 
 
@@ -473,7 +557,7 @@ def send_quote(
     access.require(member, "quote", "edit", quote)
     if quote.status not in (Quote.Status.DRAFT, Quote.Status.SENT):
         raise ValidationError({"status": _("A decided quote cannot be sent again.")})
-    if quote.valid_until < timezone.localdate():
+    if quote.valid_until < workspace_today(member.workspace_id):
         raise ValidationError({"valid_until": _("The quote has expired; change its date first.")})
     address = (to or recipient_of(quote)).strip()
     try:
@@ -545,7 +629,8 @@ def quote_for_token(token: str) -> Quote:
     if quote is None or quote.valid_until.isoformat() != until:
         raise Http404
     if quote.status == Quote.Status.EXPIRED or (
-        quote.status == Quote.Status.SENT and quote.valid_until < timezone.localdate()
+        quote.status == Quote.Status.SENT
+        and quote.valid_until < workspace_today(quote.workspace_id)
     ):
         raise LinkExpired
     return quote
@@ -561,7 +646,7 @@ def decide(quote: Quote, *, accept: bool, name: str = "", ip: str = "") -> Quote
         pk=quote.pk,
         workspace_id=quote.workspace_id,
         status=Quote.Status.SENT,
-        valid_until__gte=timezone.localdate(),
+        valid_until__gte=workspace_today(quote.workspace_id),
     ).update(
         status=status,
         decided_at=now,
@@ -611,6 +696,64 @@ def _win_deal(quote: Quote) -> None:
         log.warning("Quote %s accepted but deal %s could not be marked won", quote.pk, deal.pk)
         return
     services.move_deal(actor, deal, won.pk, expected_version=deal.version)
+
+
+# Expiry -------------------------------------------------------------------------------
+
+
+def workspace_today(workspace_id: int) -> date:
+    """Return today's date in the workspace's time zone."""
+    workspace = Workspace.objects.only("time_zone").get(pk=workspace_id)
+    return workspace.today()
+
+
+def expire_due(now: datetime | None = None, limit: int = EXPIRY_BATCH) -> int:
+    """Mark sent quotes expired once their valid-until day has ended in the workspace's zone.
+
+    A worker sweep: it reads only sent quotes whose day may have ended somewhere
+    (the partial index quote_sent_until), then each workspace's own today decides.
+    Each quote moves under a status = sent guard, so a customer's answer racing the
+    sweep wins or loses whole, and a second run finds nothing to do.
+    """
+    now = now or timezone.now()
+    latest_today = (now + LATEST_ZONE_AHEAD).date()
+    due = list(
+        Quote.objects.filter(
+            workspace_id__in=Workspace.objects.values("pk"),
+            status=Quote.Status.SENT,
+            valid_until__lt=latest_today,
+        )
+        .order_by("valid_until", "id")
+        .values_list("workspace_id", "pk", "valid_until")[:limit]
+    )
+    if not due:
+        return 0
+    today_of = {
+        w.pk: w.today(now)
+        for w in Workspace.objects.filter(pk__in={ws for ws, _pk, _until in due}).only("time_zone")
+    }
+    done = 0
+    for workspace_id, pk, valid_until in due:
+        if valid_until < today_of[workspace_id]:
+            done += _expire(workspace_id, pk)
+    return done
+
+
+@transaction.atomic
+def _expire(workspace_id: int, pk: int) -> int:
+    if not Quote.objects.filter(pk=pk, workspace_id=workspace_id, status=Quote.Status.SENT).update(
+        status=Quote.Status.EXPIRED, updated_at=timezone.now(), version=F("version") + 1
+    ):
+        return 0
+    quote = Quote.objects.get(pk=pk, workspace_id=workspace_id)
+    audit.record(
+        audit.Action.UPDATE,
+        workspace=workspace_id,
+        actor_label=_("Amity (quote expiry)"),
+        obj=quote,
+        changes={"status": [Quote.Status.SENT.value, Quote.Status.EXPIRED.value]},
+    )
+    return 1
 
 
 # Settings ---------------------------------------------------------------------------

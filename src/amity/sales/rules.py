@@ -13,6 +13,8 @@ sets it wins; the lead remembers which rule set what.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -37,6 +39,90 @@ from amity.sales.models import (
 
 CLASSIFIED_FIELDS = ("segment", "priority")
 R = TypeVar("R", AssignmentRule, ClassificationRule, ScoringRule)
+# Roles whose members get leads no rule assigns (the least busy of them).
+ASSIGNEE_ROLES = ("sales",)
+
+
+@dataclass
+class RuleBook:
+    """A workspace's lead rules and assignable members, read once for many new leads.
+
+    An import of 2,000 rows builds one and hands it to each lead, so the rules are not
+    read again per row; a single new lead builds its own. The load of new leads per
+    member is read once too and counted up as the book assigns leads.
+    """
+
+    workspace_id: int
+    _members: list[tuple[int, int | None, str]] | None = field(default=None, repr=False)
+    _load: dict[int, int] | None = field(default=None, repr=False)
+
+    # Each list is read on first use, then kept for every lead the book serves.
+    @cached_property
+    def assignment(self) -> list[AssignmentRule]:
+        return list(
+            AssignmentRule.objects.filter(workspace_id=self.workspace_id, active=True).order_by(
+                "position", "id"
+            )
+        )
+
+    @cached_property
+    def classification(self) -> list[ClassificationRule]:
+        return list(
+            ClassificationRule.objects.filter(workspace_id=self.workspace_id, active=True).order_by(
+                "position", "id"
+            )
+        )
+
+    @cached_property
+    def scoring(self) -> list[ScoringRule]:
+        return list(
+            ScoringRule.objects.filter(workspace_id=self.workspace_id, active=True).order_by("id")
+        )
+
+    def members(self) -> list[tuple[int, int | None, str]]:
+        """(user id, team id, role key) of each active member, by user id."""
+        if self._members is None:
+            self._members = list(
+                Membership.objects.filter(workspace_id=self.workspace_id, is_active=True)
+                .order_by("user_id")
+                .values_list("user_id", "team_id", "role__key")
+            )
+        return self._members
+
+    def is_active(self, user_id: int) -> bool:
+        return any(found == user_id for found, _team, _role in self.members())
+
+    def team(self, team_id: int | None) -> list[int]:
+        if team_id is None:
+            return []
+        return [user_id for user_id, team, _role in self.members() if team == team_id]
+
+    def sellers(self) -> list[int]:
+        return [user_id for user_id, _team, role in self.members() if role in ASSIGNEE_ROLES]
+
+    def least_loaded(self, user_ids: list[int]) -> int | None:
+        """The one of `user_ids` with the fewest new leads (ties: the lowest id)."""
+        if not user_ids:
+            return None
+        if self._load is None:
+            self._load = dict(
+                Lead.objects.filter(
+                    workspace_id=self.workspace_id,
+                    owner_id__isnull=False,
+                    status=Lead.Status.NEW,
+                    deleted_at__isnull=True,
+                )
+                .values("owner_id")
+                .annotate(n=Count("id"))
+                .values_list("owner_id", "n")
+            )
+        load = self._load
+        return min(user_ids, key=lambda user_id: (load.get(user_id, 0), user_id))
+
+    def assigned(self, user_id: int | None) -> None:
+        """Count a new lead given to `user_id`, so the next least-busy choice sees it."""
+        if user_id is not None and self._load is not None:
+            self._load[user_id] = self._load.get(user_id, 0) + 1
 
 
 def _matches_conditions(rule: RuleConditions, source: str, country: str) -> bool:
@@ -49,35 +135,7 @@ def _matches_conditions(rule: RuleConditions, source: str, country: str) -> bool
 # Assignment ---------------------------------------------------------------------
 
 
-def _team_members(workspace_id: int, team_id: int | None) -> list[int]:
-    if team_id is None:
-        return []
-    return list(
-        Membership.objects.filter(workspace_id=workspace_id, team_id=team_id, is_active=True)
-        .order_by("user_id")
-        .values_list("user_id", flat=True)
-    )
-
-
-def least_loaded(workspace_id: int, user_ids: list[int]) -> int | None:
-    """Return the one of `user_ids` with the fewest new leads (ties: the lowest id)."""
-    if not user_ids:
-        return None
-    load = dict(
-        Lead.objects.filter(
-            workspace_id=workspace_id,
-            owner_id__in=user_ids,
-            status=Lead.Status.NEW,
-            deleted_at__isnull=True,
-        )
-        .values("owner_id")
-        .annotate(n=Count("id"))
-        .values_list("owner_id", "n")
-    )
-    return min(user_ids, key=lambda user_id: (load.get(user_id, 0), user_id))
-
-
-def _next_in_turn(rule: AssignmentRule) -> int | None:
+def _next_in_turn(rule: AssignmentRule, book: RuleBook) -> int | None:
     """Move the rule's round-robin pointer to the next team member, under a row lock."""
     locked = (
         AssignmentRule.objects.select_for_update()
@@ -85,7 +143,7 @@ def _next_in_turn(rule: AssignmentRule) -> int | None:
         .values_list("last_user_id", flat=True)
         .first()
     )
-    members = _team_members(rule.workspace_id, rule.team_id)
+    members = book.team(rule.team_id)
     if not members:
         return None
     later = [user_id for user_id in members if locked is not None and user_id > locked]
@@ -96,36 +154,37 @@ def _next_in_turn(rule: AssignmentRule) -> int | None:
     return chosen
 
 
-def _pick(rule: AssignmentRule) -> int | None:
+def _pick(rule: AssignmentRule, book: RuleBook) -> int | None:
     strategy = AssignmentRule.Strategy
     if rule.strategy == strategy.USER:
         if rule.user_id is None:
             return None
-        active = Membership.objects.filter(
-            workspace_id=rule.workspace_id, user_id=rule.user_id, is_active=True
-        ).exists()
-        return rule.user_id if active else None
+        return rule.user_id if book.is_active(rule.user_id) else None
     if rule.strategy == strategy.ROUND_ROBIN:
-        return _next_in_turn(rule)
-    return least_loaded(rule.workspace_id, _team_members(rule.workspace_id, rule.team_id))
+        return _next_in_turn(rule, book)
+    return book.least_loaded(book.team(rule.team_id))
 
 
-def assignee(workspace_id: int, source: str, country: str) -> tuple[int | None, int | None]:
+def assignee(
+    workspace_id: int, source: str, country: str, book: RuleBook | None = None
+) -> tuple[int | None, int | None]:
     """Return (owner user id, the rule that chose them or None for the fallback).
 
     Call inside the transaction that creates the lead: round-robin locks its rule row.
     """
-    from amity.sales import leads
-
-    rules = AssignmentRule.objects.filter(workspace_id=workspace_id, active=True).order_by(
-        "position", "id"
-    )
-    for rule in rules:
+    book = book or RuleBook(workspace_id)
+    chosen: int | None = None
+    rule_id: int | None = None
+    for rule in book.assignment:
         if _matches_conditions(rule, source, country):
-            chosen = _pick(rule)
+            chosen = _pick(rule, book)
             if chosen is not None:
-                return chosen, rule.pk
-    return leads.least_busy(workspace_id), None
+                rule_id = rule.pk
+                break
+    if chosen is None:
+        chosen = book.least_loaded(book.sellers())
+    book.assigned(chosen)
+    return chosen, rule_id
 
 
 # Classification -----------------------------------------------------------------
@@ -159,12 +218,10 @@ def classification(
     return values, by
 
 
-def classify(lead: Lead) -> None:
+def classify(lead: Lead, book: RuleBook | None = None) -> None:
     """Set the lead's segment and priority from the workspace's rules (does not save)."""
-    rules = ClassificationRule.objects.filter(workspace_id=lead.workspace_id, active=True).order_by(
-        "position", "id"
-    )
-    values, by = classification(lead, rules)
+    book = book or RuleBook(lead.workspace_id)
+    values, by = classification(lead, book.classification)
     for name, value in values.items():
         setattr(lead, name, value)
     lead.classified_by = by

@@ -74,5 +74,6 @@ urlpatterns += [
     path("quotes/<int:pk>/pdf/", views_quotes.quote_pdf_view, name="quote_pdf"),
     path("quotes/<int:pk>/send/", views_quotes.quote_send, name="quote_send"),
     path("quotes/<int:pk>/delete/", views_quotes.quote_delete, name="quote_delete"),
+    path("quotes/<int:pk>/reissue/", views_quotes.quote_reissue, name="quote_reissue"),
     path("q/<str:token>/", views_quotes.quote_public, name="quote_public"),
 ]

@@ -207,6 +207,12 @@ def _quote_page(
         "may_edit": may_edit and quote.editable,
         "may_send": may_edit and quote.status in (Quote.Status.DRAFT, Quote.Status.SENT),
         "may_delete": quote.editable and access.can(member, "quote", "delete", quote),
+        "may_reissue": may_edit and quote.reissuable,
+        "reissued_from": Quote.objects.filter(
+            workspace_id=member.workspace_id, pk=quote.reissued_from_id
+        ).first()
+        if quote.reissued_from_id
+        else None,
         "price_lists": list(products.price_lists(member, quote.currency)),
         "catalogue": list(products.catalogue(member, active_only=True).order_by("sku")[:500])
         if may_edit and quote.editable
@@ -279,6 +285,22 @@ def quote_send(request: HttpRequest, member: Membership, pk: int) -> HttpRespons
             request, _("Sent %(number)s to %(to)s.") % {"number": quote.number, "to": quote.sent_to}
         )
     return redirect(quote)
+
+
+@require_POST
+@member_view
+def quote_reissue(request: HttpRequest, member: Membership, pk: int) -> HttpResponse:
+    """Start a new draft from an expired or declined quote and open it."""
+    quote = _quote(member, pk, "edit")
+    try:
+        fresh = quotes.reissue_quote(member, quote)
+    except ValidationError as exc:
+        return _quote_page(request, member, quote, _errors(exc))
+    messages.success(
+        request,
+        _("Re-issued %(old)s as %(new)s.") % {"old": quote.number, "new": fresh.number},
+    )
+    return redirect(fresh)
 
 
 @require_POST

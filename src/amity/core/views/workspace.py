@@ -18,15 +18,22 @@ from amity.core.views._common import admin_view
 @require_http_methods(["GET", "POST"])
 @admin_view
 def workspace_settings(request: HttpRequest, by: Membership) -> HttpResponse:
-    """Rename the workspace or require two-factor authentication; audited as security."""
+    """Rename the workspace, require two-factor authentication, set its zone; audited."""
     workspace = by.workspace
     form = WorkspaceForm(
         request.POST or None,
-        initial={"name": workspace.name, "require_2fa": workspace.require_2fa},
+        initial={
+            "name": workspace.name,
+            "require_2fa": workspace.require_2fa,
+            "time_zone": workspace.time_zone,
+        },
     )
     if request.method == "POST" and form.is_valid():
         services.update_workspace(
-            by, name=form.cleaned_data["name"], require_2fa=form.cleaned_data["require_2fa"]
+            by,
+            name=form.cleaned_data["name"],
+            require_2fa=form.cleaned_data["require_2fa"],
+            time_zone=form.cleaned_data["time_zone"],
         )
         messages.success(request, _("The workspace settings are saved."))
         return redirect("core:workspace_settings")
