@@ -58,7 +58,8 @@ def test_the_step_adds_near_duplicates_to_an_older_data_set_as_a_fresh_one_has_t
             assert not DuplicateKey.objects.filter(workspace=ws).exists()
             assert generator.missing_steps(ws) == [bench_duplicates.STEP]
             reused = generator.ensure(CONTACTS, SEED, progress=lambda _: None)
-            assert reused.reused and reused.rows["customers_duplicatepair"] > 0
+            assert reused.reused and reused.rows["customers_duplicatekey"] > 0
+            assert reused.rows["customers_person"] >= NEAR_DUPLICATES
             added_later = _fingerprint(ws)
             transaction.set_rollback(True)
         fresh = generator.ensure(CONTACTS, SEED, progress=lambda _: None)
@@ -74,13 +75,18 @@ def test_the_step_adds_near_duplicates_to_an_older_data_set_as_a_fresh_one_has_t
         for copy in copies:
             scores = [score for a, b, score, _ in pairs if copy.pk in (a, b)]
             assert scores and max(scores) >= duplicates.SCORES["name"], copy
-        # Every person has the keys the app writes; the pairs are the app's refresh's.
+        # Every person has the keys the app writes, and the pairs are what the app computes
+        # for the copies from them.
         keyed = DuplicateKey.objects.filter(workspace=ws, object_type="person")
         assert keyed.values("object_id").distinct().count() == people.count()
         written_keys = sorted(keyed.values_list("object_id", "key"))
-        duplicates.refresh_workspace(ws.pk, "person")
+        duplicates.rewrite_keys(ws.pk, "person", list(people.values_list("pk", flat=True)))
         assert sorted(keyed.values_list("object_id", "key")) == written_keys
+        duplicates.refresh_records(ws.pk, "person", [c.pk for c in copies])
         assert _pairs(ws) == pairs
+        assert all(
+            {a, b} & {c.pk for c in copies} for a, b, _, _ in pairs
+        )  # only the copies' pairs
 
         # Idempotent: reusing the data set adds nothing, twice.
         for _ in range(2):

@@ -4,8 +4,11 @@ The step adds about DUPLICATE_SHARE of the people again, the way duplicates reac
 real CRM: the same person typed with a typo and the same e-mail address, with
 another address but the same phone number written differently, or under the same
 name at the same company. Then it writes every record's blocking keys with
-customers.duplicates' own key function and the pairs its workspace refresh would
-compute, so the duplicates screen reads what it reads in a live workspace.
+customers.duplicates' own key function, and the copies' pairs with its own
+`refresh_records` (what the job after saving them does), so the duplicates screen
+reads what it reads in a live workspace. Not a whole-workspace refresh: the
+generated phone numbers repeat (10,000 a country), which at a million people
+would pair some 10 million records by phone alone.
 
 It is addable: a data set generated before the step existed gains it on reuse
 (`generator.add_missing_steps`), without being generated again.
@@ -20,13 +23,12 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection, transaction
-from django.utils import timezone
 
 from amity.bench.registry import Request, Scenario, data_step, register
 from amity.core.models import SearchEntry
 from amity.core.paging import COUNT_CAP
 from amity.customers import duplicates
-from amity.customers.models import Company, DuplicateKey, DuplicatePair, Person, TimelineEvent
+from amity.customers.models import Company, DuplicateKey, Person, TimelineEvent
 
 if TYPE_CHECKING:
     from amity.bench.generator import GenContext
@@ -43,10 +45,6 @@ ORIGINAL_COLUMNS = [
     "billing_region", "billing_country",
 ]  # fmt: skip
 KEY_COLUMNS = ["workspace_id", "object_type", "object_id", "key"]
-PAIR_COLUMNS = [
-    "workspace_id", "object_type", "first_id", "second_id", "first_owner_id",
-    "second_owner_id", "score", "reasons", "computed_at",
-]  # fmt: skip
 
 
 def typo(rng: random.Random, word: str) -> str:
@@ -160,7 +158,11 @@ def add_duplicates(ctx: GenContext) -> int:
         written += ctx.loader.insert(TimelineEvent, generator.TIMELINE_COLUMNS, events)
         ctx.flush_audit()
     for kind in ("person", "company"):
-        written += write_keys(ctx, kind) + write_pairs(ctx, kind)
+        written += write_keys(ctx, kind)
+    # The pairs the app computes once the copies are saved (the job after a write).
+    for start in range(0, len(ids), duplicates.CHUNK):
+        chunk = list(ids[start : start + duplicates.CHUNK])
+        written += duplicates.refresh_records(ctx.workspace.pk, "person", chunk)
     return written
 
 
@@ -188,22 +190,6 @@ def write_keys(ctx: GenContext, kind: str) -> int:
         with transaction.atomic():
             written += ctx.loader.insert(DuplicateKey, KEY_COLUMNS, rows)
         last = chunk[-1]["pk"]
-
-
-def write_pairs(ctx: GenContext, kind: str) -> int:
-    """Write the pairs the workspace refresh would (customers.duplicates' blocks and scores)."""
-    ws = ctx.workspace.pk
-    blocks, owners = duplicates.workspace_blocks(ws, kind)
-    now = timezone.now()
-    rows = (
-        (ws, kind, a, b, owners.get(a), owners.get(b), score, reasons, now)
-        for a, b, score, reasons in duplicates.scored_pairs(blocks)
-    )
-    with transaction.atomic():
-        DuplicatePair.objects.filter(
-            workspace_id=ws, object_type=kind, dismissed_at__isnull=True
-        ).delete()
-        return ctx.loader.insert(DuplicatePair, PAIR_COLUMNS, rows)
 
 
 def register_data() -> None:

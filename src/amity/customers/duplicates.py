@@ -341,18 +341,6 @@ def refresh_workspace(workspace_id: int, kind: str) -> int:
         with transaction.atomic():
             write_keys(chunk)
         last = chunk[-1].pk
-    blocks, live = workspace_blocks(workspace_id, kind)
-    with transaction.atomic():
-        return _save_pairs(workspace_id, kind, _pairs_from_blocks(blocks), None, live)
-
-
-def workspace_blocks(
-    workspace_id: int, kind: str
-) -> tuple[dict[str, list[int]], dict[int, int | None]]:
-    """Return the live records sharing each stored key (not too common), and their owners.
-
-    In key and id order, so the pairs built from them come out the same each time.
-    """
     keys = DuplicateKey.objects.filter(workspace_id=workspace_id, object_type=kind)
     shared = (
         keys.values("key")
@@ -361,16 +349,12 @@ def workspace_blocks(
         .values_list("key", flat=True)
     )
     blocks: dict[str, list[int]] = {}
-    rows = keys.filter(key__in=shared).order_by("key", "object_id")
-    for key, object_id in rows.values_list("key", "object_id"):
+    for key, object_id in keys.filter(key__in=shared).values_list("key", "object_id"):
         blocks.setdefault(key, []).append(object_id)
     live = _live_owners(workspace_id, kind, {i for group in blocks.values() for i in group})
-    return {k: [i for i in v if i in live] for k, v in blocks.items()}, live
-
-
-def scored_pairs(blocks: dict[str, list[int]]) -> list[tuple[int, int, int, list[str]]]:
-    """Return (first id, second id, score, reasons) of every pair the blocks make."""
-    return [(a, b, *_score(keys)) for (a, b), keys in _pairs_from_blocks(blocks).items()]
+    blocks = {k: [i for i in v if i in live] for k, v in blocks.items()}
+    with transaction.atomic():
+        return _save_pairs(workspace_id, kind, _pairs_from_blocks(blocks), None, live)
 
 
 def forget_records(workspace_id: int, kind: str, ids: list[int]) -> None:
