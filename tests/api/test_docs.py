@@ -15,6 +15,7 @@ OPERATIONS = {
     "companies_update": ("patch", "/api/v1/companies/{id}"),
     "companies_delete": ("delete", "/api/v1/companies/{id}"),
     "companies_restore": ("post", "/api/v1/companies/{id}/restore"),
+    "companies_reveal": ("post", "/api/v1/companies/{id}/reveal"),
     "people_list": ("get", "/api/v1/people"),
     "people_create": ("post", "/api/v1/people"),
     "people_get": ("get", "/api/v1/people/{id}"),
@@ -178,7 +179,14 @@ def test_every_operation_declares_its_errors_in_the_one_shape(schema: dict[str, 
 
 def test_request_bodies_refuse_unknown_fields(schema: dict[str, Any]) -> None:
     components = schema["components"]["schemas"]
-    for name in ("CompanyCreate", "CompanyPatch", "PersonCreate", "PersonPatch", "RevealIn"):
+    for name in (
+        "CompanyCreate",
+        "CompanyPatch",
+        "PersonCreate",
+        "PersonPatch",
+        "RevealIn",
+        "CompanyRevealIn",
+    ):
         assert components[name]["additionalProperties"] is False, name
         assert not {"id", "workspace", "version"} & set(components[name]["properties"])
 

@@ -239,6 +239,20 @@ def custom_field(world: World, user: User, target: Target) -> Any:
     )
 
 
+def company_secret_reveal(record: Any) -> dict[str, Any]:
+    """A reveal body naming a sensitive company custom field of the record's workspace."""
+    from amity.customers.models import CustomField
+
+    if record is not None:
+        CustomField.objects.get_or_create(
+            workspace_id=record.workspace_id,
+            target="company",
+            key="matrix_vat",
+            defaults={"label": "VAT", "type": "sensitive"},
+        )
+    return {"fields": ["custom.matrix_vat"], "reason": "matrix check"}
+
+
 def custom_field_pk(world: World, user: User, target: Target) -> int | None:
     field = custom_field(world, user, target)
     return field.pk if field is not None else None

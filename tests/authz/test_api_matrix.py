@@ -495,6 +495,13 @@ API_RULES: dict[str, Rule] = {
     "POST /people/{id}/restore": Rule(
         "trashed", method="POST", obj="person", action="delete", mutates=True
     ),
+    "POST /companies/{id}/reveal": Rule(
+        "record",
+        method="POST",
+        obj="company",
+        action="reveal",
+        data=subjects.company_secret_reveal,
+    ),
     "POST /people/{id}/reveal": Rule(
         "record",
         method="POST",

@@ -111,3 +111,28 @@ def test_exports_never_hold_it(
     for url in ("/people/export/?format=csv", "/people/export/?format=csv&cols=cf_passport"):
         content = client.get(url).content.decode()
         assert PASSPORT not in content and "5678" not in content
+
+
+def test_the_api_reveals_a_companys_custom_field_with_a_reason(
+    world: World, initech: Company
+) -> None:
+    api = Api(token_for(world, world.erin))
+    url = f"/companies/{initech.pk}/reveal"
+    response = api.post(url, {"fields": ["custom.vat"], "reason": "Invoice check"})
+    assert body(response) == {"values": {"custom.vat": VAT}}
+    [event] = helpers.events("reveal", initech)
+    assert (event.changes, event.reason) == ({"field": "custom.vat"}, "Invoice check")
+    for refused in (
+        {"fields": ["custom.vat"]},
+        {"fields": ["custom.vat"], "reason": "  "},
+        {"fields": ["national_id"], "reason": "Invoice check"},
+        {"fields": ["custom.nope"], "reason": "Invoice check"},
+    ):
+        response = api.post(url, refused)
+        assert response.status_code == 422, refused
+        assert VAT not in response.content.decode()
+    response = Api(token_for(world, world.bob)).post(
+        url, {"fields": ["custom.vat"], "reason": "Curious"}
+    )
+    assert response.status_code == 403 and VAT not in response.content.decode()
+    assert len(helpers.events("reveal", initech)) == 1

@@ -291,7 +291,7 @@ class GenContext:
         self,
         actor: User,
         obj_type: str,
-        obj_id: int,
+        obj_id: int | str,
         obj_repr: str,
         at: datetime,
         changes: dict[str, Any] | None = None,
@@ -683,9 +683,91 @@ def _generate_workspace(
 
 def _register_steps() -> None:
     """Register the modules' data steps (imported here: they import this module)."""
-    from amity.bench import sales
+    from amity.bench import duplicates, sales
 
     sales.register_data()
+    duplicates.register_data()
+
+
+# The object type of the audit event that says an addable step was applied to a workspace.
+STEP_APPLIED = "bench_step"
+
+
+def _workspace_context(loader: Loader, workspace: Workspace, rng: random.Random) -> GenContext:
+    """Rebuild a step's context for a workspace generated earlier (from what it holds)."""
+    members = {
+        m.user.email.split("@")[0]: m
+        for m in Membership.objects.filter(workspace=workspace).select_related("user", "role")
+    }
+    owners = [m for m in members.values() if m.role.key in ("sales", "manager", "admin")]
+    owners.sort(key=lambda m: (m.role.key != "sales", m.user.email))
+
+    def ids(model: type[models.Model]) -> range:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT MIN(id), MAX(id) FROM {model._meta.db_table} "  # noqa: S608
+                "WHERE workspace_id = %s",
+                [workspace.pk],
+            )
+            low, high = cursor.fetchone()
+        return range(low, high + 1) if low is not None else range(0)
+
+    person_ids = ids(Person)
+    ctx = GenContext(
+        loader=loader,
+        rng=rng,
+        workspace=workspace,
+        contacts=len(person_ids),
+        members=members,
+        owner_ids=[m.user_id for m in owners],
+        owner_weights=[1 / (n + 1) ** 1.3 for n in range(len(owners))],
+        person_ids=person_ids,
+        company_ids=ids(Company),
+    )
+    _chain_start(ctx)
+    return ctx
+
+
+def _bench_workspaces(contacts: int) -> list[Workspace]:
+    slugs = [SLUG, *(slug for _, slug, _ in extra_workspaces(contacts))]
+    found = {w.slug: w for w in Workspace.objects.filter(slug__in=slugs)}
+    return [found[slug] for slug in slugs if slug in found]
+
+
+def missing_steps(workspace: Workspace) -> list[str]:
+    """Return the addable steps not yet applied to a workspace's data."""
+    applied = set(
+        AuditEvent.objects.filter(
+            workspace=workspace, object_type=STEP_APPLIED, object_id__in=registry.addable_steps()
+        ).values_list("object_id", flat=True)
+    )
+    return [name for name in registry.addable_steps() if name not in applied]
+
+
+def add_missing_steps(
+    contacts: int, seed: int, *, progress: Callable[[str], None] = print
+) -> dict[str, int]:
+    """Apply the addable steps a data set lacks, workspace by workspace; return rows written.
+
+    Each step gets a random seeded by (seed, step, workspace), so it writes the same
+    rows whether it ran right after generating or on a data set generated before it.
+    """
+    _register_steps()
+    loader: Loader | None = None
+    for workspace in _bench_workspaces(contacts):
+        for name in missing_steps(workspace):
+            progress(f"Adding the {name} step to {workspace.name} …")
+            loader = loader or Loader()
+            rng = random.Random(f"{seed}:{name}:{workspace.slug}")
+            ctx = _workspace_context(loader, workspace, rng)
+            registry.addable_steps()[name](ctx)
+            admin = ctx.members["admin"].user
+            ctx.audit_event(admin, STEP_APPLIED, name, f"bench data step {name}", ctx.now)
+            ctx.flush_audit()
+    if loader is None:
+        return {}
+    loader.finish()
+    return {table: n for table, n in loader.written.items() if table != "core_search_fts"}
 
 
 def extra_workspaces(contacts: int) -> list[tuple[str, str, int]]:
@@ -704,11 +786,25 @@ def existing(contacts: int, seed: int) -> bool:
 
 
 def ensure(
-    contacts: int, seed: int, *, force: bool = False, progress: Callable[[str], None] = print
+    contacts: int,
+    seed: int,
+    *,
+    force: bool = False,
+    progress: Callable[[str], None] = print,
+    add_steps: bool = True,
 ) -> Summary:
-    """Build the data set unless a complete one of this size and seed is already here."""
+    """Build the data set unless a complete one of this size and seed is already here.
+
+    Either way the addable steps it lacks are applied; `add_steps=False` leaves them
+    out (a data set as generated before they existed).
+    """
     if existing(contacts, seed) and not force:
-        return Summary(contacts, seed, reused=True)
+        if not add_steps:
+            return Summary(contacts, seed, reused=True)
+        started = time.perf_counter()
+        added = add_missing_steps(contacts, seed, progress=progress)
+        seconds = time.perf_counter() - started if added else 0.0
+        return Summary(contacts, seed, reused=True, rows=added, seconds=seconds)
     if Workspace.objects.exists():
         if not is_bench_database():
             raise RuntimeError(
@@ -737,6 +833,9 @@ def ensure(
         (s, n) for n, s, _ in extra_workspaces(contacts)
     ]:
         Workspace.objects.filter(slug=slug).update(name=name)
-    seconds = time.perf_counter() - started
     rows = {table: n for table, n in loader.written.items() if table != "core_search_fts"}
+    added = add_missing_steps(contacts, seed, progress=progress) if add_steps else {}
+    for table, n in added.items():
+        rows[table] = rows.get(table, 0) + n
+    seconds = time.perf_counter() - started
     return Summary(contacts, seed, reused=False, rows=rows, seconds=seconds)

@@ -52,6 +52,7 @@ class Scenario:
 
 _scenarios: dict[str, Scenario] = {}
 _steps: dict[str, Callable[[GenContext], int]] = {}
+_addable: set[str] = set()
 
 
 def register(scenario: Scenario) -> None:
@@ -68,10 +69,24 @@ def scenarios() -> list[Scenario]:
     return list(_scenarios.values())
 
 
-def data_step(name: str, step: Callable[[GenContext], int]) -> None:
-    """Run `step` after the customers are generated; it returns how many rows it wrote."""
+def data_step(name: str, step: Callable[[GenContext], int], *, addable: bool = False) -> None:
+    """Run `step` after the customers are generated; it returns how many rows it wrote.
+
+    An `addable` step runs after every workspace is generated, with a random of its
+    own, and is added to a data set generated before it existed when that data set is
+    reused (generator.add_missing_steps), so adding one never means generating again.
+    """
     _steps[name] = step
+    if addable:
+        _addable.add(name)
+    else:
+        _addable.discard(name)
 
 
 def data_steps() -> dict[str, Callable[[GenContext], int]]:
-    return dict(_steps)
+    """Return the steps every data set of this DATA_VERSION holds (run per workspace)."""
+    return {name: step for name, step in _steps.items() if name not in _addable}
+
+
+def addable_steps() -> dict[str, Callable[[GenContext], int]]:
+    return {name: step for name, step in _steps.items() if name in _addable}

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.db import connection, transaction
 
-from amity.bench import generator, sales
+from amity.bench import duplicates, generator, sales
 from amity.bench.registry import Request, Scenario, register
 from amity.core.models import Membership, User, Workspace
 from amity.core.paging import COUNT_CAP, _encode
@@ -322,6 +322,7 @@ def builtin() -> None:
         )
     )
     sales.register_scenarios()
+    duplicates.register_scenarios()
     register(
         Scenario(
             "import 100k",

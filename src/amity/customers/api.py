@@ -415,6 +415,15 @@ class CompanyPage(PageOut):
     items: list[CompanyOut]
 
 
+class CompanyRevealIn(In):
+    fields: list[Annotated[str, Field(pattern=r"^custom\.[a-z][a-z0-9_]{0,39}$")]] = Field(
+        min_length=1,
+        max_length=20,
+        description="custom.<key> of a sensitive custom field of companies.",
+    )
+    reason: str = Field(min_length=3, max_length=500, description="Why you need the value.")
+
+
 class PersonPage(PageOut):
     items: list[PersonOut]
 
@@ -668,6 +677,21 @@ def restore_company(request: HttpRequest, id: Id) -> HttpResponse:
     services.restore(member, company)
     company = access.get_for_user(member, Company, id)
     return _with_etag(request, 200, company_out(company, member), company)
+
+
+@router.post(
+    "/companies/{id}/reveal",
+    response={200: RevealOut, **errors(400, 401, 403, 404, 415, 422)},
+    operation_id="companies_reveal",
+)
+@json_only
+def reveal_company(request: HttpRequest, id: Id, payload: CompanyRevealIn) -> RevealOut:
+    """Return the plaintext of sensitive custom values; each one revealed is written to the
+    audit log with your reason."""
+    member = member_of(request)
+    company = access.get_for_user(member, Company, id, "reveal")
+    values = custom_fields.reveal(member, company, list(payload.fields), payload.reason)
+    return RevealOut(values=values)
 
 
 # People ---------------------------------------------------------------------

@@ -4,7 +4,10 @@ Generic on purpose, so fields and modules added later take part without edits he
 
 - The fields to choose between are the model's editable concrete fields
   (`mergeable_fields`), minus bookkeeping; sensitive ones (`SENSITIVE_FIELDS`)
-  are re-sealed for the survivor without being shown.
+  are re-sealed for the survivor without being shown. Sensitive custom fields
+  take part as "custom.<key>": their values live in CustomSecret rows, so the
+  loser's is sealed again for the survivor's row and the rows as they were are
+  kept (sealed) in MergeRecord.before["custom_secrets"] for undo.
 - The related rows that move to the survivor are every foreign key, in any
   installed model, that points at the merged model (`relations`), found through
   `_meta`. A row that would break a unique constraint on the survivor (a tag
@@ -32,8 +35,15 @@ from django.utils.translation import gettext as _
 from amity.core import access, audit, crypto, search
 from amity.core.exceptions import VersionConflict
 from amity.core.models import Membership
-from amity.customers import duplicates, timeline
-from amity.customers.models import Company, CustomerRecord, MergeRecord, Person
+from amity.customers import custom_fields, duplicates, timeline
+from amity.customers.models import (
+    Company,
+    CustomerRecord,
+    CustomField,
+    CustomSecret,
+    MergeRecord,
+    Person,
+)
 
 UNDO_DAYS = 30
 SURVIVOR, LOSER = "survivor", "loser"
@@ -52,6 +62,8 @@ BOOKKEEPING = frozenset(
     }
 )
 MODELS: dict[str, type[Company] | type[Person]] = {"person": Person, "company": Company}
+# The key in MergeRecord.before holding the sealed custom values as they were.
+CUSTOM_SECRETS = "custom_secrets"
 
 
 class MergeRefused(Exception):
@@ -234,7 +246,80 @@ def default_choices(
         if field.name in sensitive and not take_sensitive:
             take = False
         choices[field.name] = LOSER if take else SURVIVOR
+    if not secret_definitions(survivor):
+        return choices
+    mine_sealed, theirs_sealed = _sealed_values(survivor), _sealed_values(loser)
+    for name in secret_definitions(survivor):
+        key = name.removeprefix("custom.")
+        take = not mine_sealed.get(key) and bool(theirs_sealed.get(key)) and take_sensitive
+        choices[name] = LOSER if take else SURVIVOR
     return choices
+
+
+# Sensitive custom values ------------------------------------------------------
+
+
+def secret_definitions(record: CustomerRecord) -> dict[str, CustomField]:
+    """Return the record type's live sensitive custom fields by choice name ("custom.<key>")."""
+    return {
+        custom_fields.error_key(d.key): d
+        for d in custom_fields.definitions(record.workspace_id, record.ACCESS_TYPE)
+        if d.type == CustomField.Type.SENSITIVE
+    }
+
+
+def _sealed_values(record: CustomerRecord) -> dict[str, str]:
+    return {key: row.value for key, row in custom_fields.secrets_of(record).items()}
+
+
+def _row_state(row: CustomSecret | None) -> dict[str, str] | None:
+    """Return a CustomSecret row as kept for undo: its uid and its value, still sealed."""
+    return None if row is None else {"uid": str(row.uid), "value": row.value}
+
+
+def _take_secret(survivor: CustomerRecord, loser: CustomerRecord, key: str) -> dict[str, Any]:
+    """Give the survivor the loser's sensitive custom value; return both rows as they were.
+
+    The value is sealed with the row's uid in its associated data, so the loser's
+    value is unsealed and sealed again for the survivor's row (never shown).
+    """
+    target = survivor.ACCESS_TYPE
+    mine = custom_fields.secrets_of(survivor).get(key)
+    theirs = custom_fields.secrets_of(loser).get(key)
+    state = {SURVIVOR: _row_state(mine), LOSER: _row_state(theirs)}
+    if theirs is None or not theirs.value:
+        if mine is not None:
+            CustomSecret.objects.filter(pk=mine.pk, workspace_id=survivor.workspace_id).delete()
+        return state
+    plaintext = custom_fields.unseal(theirs)
+    row = mine or CustomSecret(
+        workspace_id=survivor.workspace_id, target=target, record_id=survivor.pk, key=key
+    )
+    row.value = crypto.seal(
+        survivor.workspace_id, custom_fields.SEALED_TABLE, "value", str(row.uid), plaintext
+    )
+    row.save()
+    return state
+
+
+def _restore_secrets(model: type[CustomerRecord], workspace_id: int, record: MergeRecord) -> None:
+    """Put back both records' CustomSecret rows exactly as they were before the merge."""
+    kind = model.ACCESS_TYPE
+    for key, state in (record.before.get(CUSTOM_SECRETS) or {}).items():
+        for side, record_id in ((SURVIVOR, record.survivor_id), (LOSER, record.loser_id)):
+            CustomSecret.objects.filter(
+                workspace_id=workspace_id, target=kind, record_id=record_id, key=key
+            ).delete()
+            kept = state.get(side)
+            if kept is not None:
+                CustomSecret.objects.create(
+                    workspace_id=workspace_id,
+                    target=kind,
+                    record_id=record_id,
+                    key=key,
+                    uid=kept["uid"],
+                    value=kept["value"],
+                )
 
 
 def _mask(model: type[CustomerRecord], name: str, value: Any) -> Any:
@@ -280,7 +365,8 @@ def merge(
     access.require(member, kind, "edit", survivor)
     access.require(member, kind, "delete", loser)
     fields = {f.name: f for f in mergeable_fields(model)}
-    unknown = sorted(set(choices) - set(fields))
+    secrets = secret_definitions(survivor)
+    unknown = sorted(set(choices) - set(fields) - set(secrets))
     if unknown:
         raise ValidationError({name: _("This field cannot be merged.") for name in unknown})
     if any(v not in (SURVIVOR, LOSER) for v in choices.values()):
@@ -292,7 +378,7 @@ def merge(
     if locked_loser is None or locked_loser.version != loser_version:
         raise VersionConflict(locked_loser)
     survivor, loser = locked_survivor, locked_loser
-    sensitive = sensitive_fields(model)
+    sensitive = {*sensitive_fields(model), *secrets}
     taken = [name for name, side in choices.items() if side == LOSER]
     if any(name in sensitive for name in taken) and not may_take_sensitive(member, loser):
         raise ValidationError(
@@ -301,7 +387,16 @@ def merge(
 
     before = {column: getattr(survivor, column) for column in _columns(model)}
     changes: dict[str, list[Any]] = {}
+    sealed_before: dict[str, Any] = {}
     for name in taken:
+        if name in secrets:
+            key = secrets[name].key
+            state = _take_secret(survivor, loser, key)
+            sealed_before[key] = state
+            had, gets = (bool((state[side] or {}).get("value")) for side in (SURVIVOR, LOSER))
+            if had or gets:
+                changes[name] = [crypto.MASK if had else "", crypto.MASK if gets else ""]
+            continue
         field = fields[name]
         old, new = getattr(survivor, field.attname), getattr(loser, field.attname)
         if name in sensitive:
@@ -348,8 +443,8 @@ def merge(
         expires_at=now + timedelta(days=UNDO_DAYS),
         survivor_version=survivor.version,
         loser_version=loser.version + 1,
-        choices={name: choices.get(name, SURVIVOR) for name in fields},
-        before=before,
+        choices={name: choices.get(name, SURVIVOR) for name in [*fields, *secrets]},
+        before={**before, CUSTOM_SECRETS: sealed_before} if sealed_before else before,
         moved=moved,
     )
     audit.record(
@@ -472,6 +567,7 @@ def undo(member: Membership, record: MergeRecord) -> Company | Person:
     model._default_manager.filter(pk=survivor.pk, workspace_id=ws).update(
         **before, version=F("version") + 1, updated_at=now
     )
+    _restore_secrets(model, ws, locked)
     for label, ids in locked.moved.items():
         relation = _relation_by_label(model, label)
         if relation is not None:
@@ -584,7 +680,54 @@ def field_rows(
                 "locked": field.name in sensitive and not take_sensitive,
             }
         )
+    return rows + _secret_rows(member, survivor, loser, defaults, take_sensitive)
+
+
+def _secret_rows(
+    member: Membership,
+    survivor: CustomerRecord,
+    loser: CustomerRecord,
+    defaults: dict[str, str],
+    take_sensitive: bool,
+) -> list[dict[str, Any]]:
+    """Return the rows of sensitive custom values: masked (`•••• 4821`) for members who may
+    reveal them, a bare mask otherwise."""
+    definitions = secret_definitions(survivor)
+    if not definitions:
+        return []
+    plain: list[dict[str, str]] = []
+    for obj in (survivor, loser):
+        revealable = access.can(member, obj.ACCESS_TYPE, "reveal", obj)
+        values = {}
+        for key, row in custom_fields.secrets_of(obj).items():
+            if not row.value:
+                continue
+            try:
+                values[key] = custom_fields.unseal(row) if revealable else crypto.MASK
+            except crypto.DecryptionError:
+                values[key] = crypto.MASK
+        plain.append(values)
+    rows = []
+    for name, definition in definitions.items():
+        mine, theirs = (values.get(definition.key, "") for values in plain)
+        rows.append(
+            {
+                "name": name,
+                "label": definition.label,
+                "survivor": _masked(mine),
+                "loser": _masked(theirs),
+                # A bare mask says nothing about equality: only empty on both sides is the same.
+                "same": mine == theirs and (not mine or mine != crypto.MASK),
+                "choice": defaults.get(name, SURVIVOR),
+                "sensitive": True,
+                "locked": not take_sensitive,
+            }
+        )
     return rows
+
+
+def _masked(value: str) -> str:
+    return value if value in ("", crypto.MASK) else crypto.mask(value)
 
 
 def related_counts(record: CustomerRecord) -> dict[str, int]:

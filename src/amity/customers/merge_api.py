@@ -63,8 +63,9 @@ class MergeIn(Schema):
     fields: dict[Annotated[str, Field(max_length=100)], Side] = Field(
         default_factory=dict,
         max_length=200,
-        description="Which value to keep per field; omitted fields keep the survivor's "
-        "(or the loser's where the survivor has none).",
+        description="Which value to keep per field (a sensitive custom field as "
+        "\"custom.<key>\"); omitted fields keep the survivor's (or the loser's where the "
+        "survivor has none).",
     )
 
 

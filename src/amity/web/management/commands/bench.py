@@ -43,6 +43,8 @@ class Command(BaseCommand):
         )
         if summary.reused:
             self.stdout.write(f"Reusing the data set of {contacts:,} contacts (seed {seed}).")
+            for table, count in sorted(summary.rows.items()):
+                self.stdout.write(f"  added to {table:<19} {count:>12,}")
         else:
             self.stdout.write(
                 f"Generated {summary.total_rows:,} rows in {summary.seconds:.1f} s: "
