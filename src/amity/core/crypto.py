@@ -165,10 +165,14 @@ def unseal(workspace_id: int, table: str, field: str, row_uid: str, token: str) 
         raise DecryptionError(f"{table}.{field} does not decrypt for this row") from exc
 
 
+_SEPARATORS = str.maketrans("", "", " -./\t")
+
+
 def normalise(value: str) -> str:
     """Return the form used for exact-match search: NFKC, no spaces or dashes, upper case."""
-    text = unicodedata.normalize("NFKC", value)
-    return "".join(ch for ch in text if ch not in " -./\t").upper()
+    # ASCII text is its own NFKC form (imports index every national ID this way).
+    text = value if value.isascii() else unicodedata.normalize("NFKC", value)
+    return text.translate(_SEPARATORS).upper()
 
 
 def blind_index(workspace_id: int, field: str, value: str) -> str:
@@ -186,7 +190,11 @@ class Sealer:
         key = _load(workspace_id, DataKey.Purpose.ENCRYPTION, None)
         self._version = key.version
         self._aead = AESGCM(key.raw)
-        self._index_key = _load(workspace_id, DataKey.Purpose.BLIND_INDEX, None).raw
+        # The keyed hash with its key already absorbed: copying it spares the key
+        # setup of hmac.new for each of an import's values.
+        self._index = hmac.new(
+            _load(workspace_id, DataKey.Purpose.BLIND_INDEX, None).raw, digestmod=hashlib.sha256
+        )
 
     def seal(self, table: str, field: str, row_uid: str, plaintext: str) -> str:
         nonce = os.urandom(12)
@@ -196,8 +204,9 @@ class Sealer:
         return f"{PREFIX}.{self._version}.{_b64e(nonce + data)}"
 
     def blind_index(self, field: str, value: str) -> str:
-        text = f"{field}\x00{normalise(value)}".encode()
-        return hmac.new(self._index_key, text, hashlib.sha256).hexdigest()[:32]
+        digest = self._index.copy()
+        digest.update(f"{field}\x00{normalise(value)}".encode())
+        return digest.hexdigest()[:32]
 
 
 def mask(value: str, visible: int = 4) -> str:

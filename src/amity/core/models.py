@@ -429,7 +429,10 @@ class RecoveryCode(models.Model):
 class SearchEntry(models.Model):
     """One record's searchable text, kept by core.search (never sensitive values)."""
 
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    # search_entry_unique (workspace, …) serves every workspace lookup.
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     object_type = models.CharField(max_length=32)
     object_id = models.BigIntegerField()
     # Copied from the record so the index can apply own/team view scopes itself.

@@ -43,6 +43,7 @@ CANDIDATE_FACTOR = 3
 # Matches ranked per index read on PostgreSQL.
 RANK_WINDOW = 1000
 _WORD = re.compile(r"[^\W_]+")
+_NON_DIGIT = re.compile(r"\D")
 _PHONE_QUERY = re.compile(r"^\+?[\d\s().\-/]+$")
 _EXACT_QUERY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 .\-]{6,40}$")
 
@@ -136,7 +137,11 @@ def _short_words(text: str) -> tuple[str, ...]:
 
 def phone_tokens(phone: str) -> list[str]:
     """Return the digits of a phone number, also without its country or trunk prefix."""
-    digits = re.sub(r"\D", "", phone)[:MAX_TOKEN_LENGTH]
+    # Stored numbers are E.164 ("+4722334455"): their digits need no pattern.
+    bare = phone[1:] if phone.startswith("+") else phone
+    digits = (bare if bare.isdigit() and bare.isascii() else _NON_DIGIT.sub("", phone))[
+        :MAX_TOKEN_LENGTH
+    ]
     if len(digits) < 3:
         return []
     tokens = [digits]
@@ -184,7 +189,7 @@ def query_tokens(q: str) -> list[str]:
     """Return the words to look for: a phone-like query is one run of digits."""
     q = q.strip()[:200]
     if _PHONE_QUERY.match(q) and sum(ch.isdigit() for ch in q) >= 3:
-        return [re.sub(r"\D", "", q)[:MAX_TOKEN_LENGTH]]
+        return [_NON_DIGIT.sub("", q)[:MAX_TOKEN_LENGTH]]
     return list(dict.fromkeys(words(q)))[:MAX_TOKENS]
 
 

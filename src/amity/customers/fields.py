@@ -60,6 +60,7 @@ def e164(value: str, region: str | None, field: str) -> str:
 def _e164(value: str, region: str | None) -> str | None:
     """Parse once per (text, country): an import repeats numbers (switchboards, mobiles)."""
     number = _international(value)
+    direct = number is not None
     if number is None:
         try:
             number = phonenumbers.parse(value, region)
@@ -67,7 +68,11 @@ def _e164(value: str, region: str | None) -> str | None:
             return None
     if not phonenumbers.is_possible_number(number):
         return None
-    text = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    if direct:
+        # What format_number gives for a number read directly (no leading zero, no extension).
+        text = f"+{number.country_code}{number.national_number}"
+    else:
+        text = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     if not number.extension:
         # The search document wants the national form next: spare it a second parse.
         _remember_national(text, _format_national(number))
@@ -98,20 +103,22 @@ def _international(value: str) -> phonenumbers.PhoneNumber | None:
     national = digits[size:]
     if not 2 <= len(national) <= _MAX_NATIONAL or national.startswith("0"):
         return None
-    metadata = phonenumbers.PhoneMetadata.metadata_for_region_or_calling_code(
-        code, phonenumbers.region_code_for_country_code(code)
-    )
-    if metadata is None:
-        return None
-    prefix = metadata.national_prefix_for_parsing
-    if prefix and _compiled(prefix).match(national):
+    known, prefix = _national_prefix(code)
+    if not known or (prefix is not None and prefix.match(national)):
         return None
     return phonenumbers.PhoneNumber(country_code=code, national_number=int(national))
 
 
 @functools.lru_cache(maxsize=512)
-def _compiled(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern)
+def _national_prefix(code: int) -> tuple[bool, re.Pattern[str] | None]:
+    """Return (metadata known, national prefix pattern) of a country code, looked up once."""
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region_or_calling_code(
+        code, phonenumbers.region_code_for_country_code(code)
+    )
+    if metadata is None:
+        return False, None
+    prefix = metadata.national_prefix_for_parsing
+    return True, re.compile(prefix) if prefix else None
 
 
 def _format_national(number: phonenumbers.PhoneNumber) -> str:

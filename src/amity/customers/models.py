@@ -20,7 +20,11 @@ class CustomerRecord(models.Model):
 
     ACCESS_TYPE: ClassVar[str]
 
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    # No index of its own: every query of a record is scoped to the workspace and each
+    # (workspace, …) index of Company and Person serves it; one index fewer per imported row.
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     # Stable per-row id bound into encrypted values' associated data.
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     owner = models.ForeignKey(
@@ -38,8 +42,15 @@ class CustomerRecord(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     deleted_at = models.DateTimeField(null=True, blank=True)
+    # deleted_by and merged_into are NULL on nearly every row: their indexes are
+    # partial (see _set_only_indexes), which serves `= x` / `IN (…)` lookups and
+    # costs a new or imported record nothing.
     deleted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        db_index=False,
     )
     # Set when this record was merged into another (it then waits in the trash). No
     # database constraint: the survivor may be purged first, and purging never
@@ -52,6 +63,7 @@ class CustomerRecord(models.Model):
         blank=True,
         related_name="+",
         editable=False,
+        db_index=False,
     )
 
     billing_street = models.CharField(_("billing street"), max_length=200, blank=True)
@@ -75,6 +87,18 @@ class CustomerRecord(models.Model):
 
     class Meta:
         abstract = True
+
+
+def _set_only_indexes(prefix: str, *names: str) -> list[models.Index]:
+    """Index foreign keys that are mostly NULL only where set (`x = …` and `x IN (…)` use it)."""
+    return [
+        models.Index(
+            fields=[name],
+            condition=models.Q(**{f"{name}__isnull": False}),
+            name=f"{prefix}_{name}_set",
+        )
+        for name in names
+    ]
 
 
 ADDRESS_KINDS = ("billing", "shipping", "other")
@@ -136,6 +160,7 @@ class Company(CustomerRecord):
                 fields=["workspace", "owner", "created_at", "id"], name="company_ws_owner_created"
             ),
             models.Index(fields=["workspace", "domain"], name="company_ws_domain"),
+            *_set_only_indexes("company", "deleted_by", "merged_into"),
         ]
 
     def __str__(self) -> str:
@@ -206,6 +231,7 @@ class Person(CustomerRecord):
             models.Index(fields=["workspace", "company"], name="person_ws_company"),
             models.Index(fields=["workspace", "national_id_bidx"], name="person_ws_nid_bidx"),
             models.Index(fields=["workspace", "bank_account_bidx"], name="person_ws_iban_bidx"),
+            *_set_only_indexes("person", "deleted_by", "merged_into"),
         ]
 
     def __str__(self) -> str:
@@ -292,14 +318,29 @@ class TimelineEvent(models.Model):
         ORDER = "order", _("order")
         TICKET = "ticket", _("ticket")
 
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    # Covered by the (workspace, …) indexes below; a record's entries are written in
+    # bulk by imports, so each index fewer counts.
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     # Purging a record first calls timeline.forget, which removes its entries within
-    # the workspace (and keeps its people's entries when a company goes).
+    # the workspace (and keeps its people's entries when a company goes). The
+    # database's own foreign key checks use the partial indexes below.
     person = models.ForeignKey(
-        Person, on_delete=models.DO_NOTHING, null=True, blank=True, related_name="+"
+        Person,
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     company = models.ForeignKey(
-        Company, on_delete=models.DO_NOTHING, null=True, blank=True, related_name="+"
+        Company,
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     kind = models.CharField(max_length=20, choices=Kind.choices)
     occurred_at = models.DateTimeField(default=timezone.now)
@@ -324,6 +365,7 @@ class TimelineEvent(models.Model):
                 fields=["workspace", "source_app", "source_model", "source_id"],
                 name="timeline_source",
             ),
+            *_set_only_indexes("timeline", "person", "company"),
         ]
 
     def __str__(self) -> str:

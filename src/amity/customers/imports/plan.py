@@ -96,8 +96,11 @@ class Plan:
         }
 
 
+_NON_DIGIT = re.compile(r"\D")
+
+
 def _digits(phone: str) -> str:
-    digits = re.sub(r"\D", "", phone)
+    digits = _NON_DIGIT.sub("", phone)
     return digits.lstrip("0")
 
 

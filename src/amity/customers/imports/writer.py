@@ -48,6 +48,9 @@ class _Doc:
     """A record-like view of inserted values for the search document builders."""
 
     def __init__(self, pk: int, values: dict[str, Any]) -> None:
+        # Plain attributes for the inserted values: the document builders read a dozen
+        # of them per row, and __getattr__ then only answers for the rest.
+        self.__dict__.update(values)
         self.pk = pk
         self._values = values
         # customers.search reads tag names; imported rows bring theirs along.
@@ -127,7 +130,8 @@ def _timeline(
     now: datetime,
 ) -> None:
     occurred = TimelineEvent._meta.get_field("occurred_at").get_db_prep_value(now, connection)
-    data = {"action": "create", "import": job.pk}
+    # The same JSON for every row: serialised once, not once per row by insert_rows.
+    data = json.dumps({"action": "create", "import": job.pk})
     bulk.insert_rows(
         "customers_timelineevent",
         [
@@ -159,7 +163,6 @@ def _timeline(
             )
             for pk, values in created
         ],
-        json_columns=["data"],
     )
 
 
