@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("core", "0007_fewer_indexes_per_record"),
+        ("core", "0008_fewer_indexes_per_record"),
         ("customers", "0010_merge_duplicates_tags"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("core", "0006_search_without_trigrams"),
+        ("core", "0007_workspace_time_zone"),
     ]
 
     operations = [
