@@ -8,7 +8,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from amity.customers import duplicates
-from amity.customers.models import MergeRecord, Person
+from amity.customers.models import DuplicatePair, MergeRecord, Person
 from tests.conftest import PASSWORD, World, tenant_guard_off
 from tests.customers import helpers
 
@@ -61,3 +61,25 @@ def test_it_merges_two_duplicates_and_undoes_it(page: Any, world: World) -> None
         assert Person.objects.get(pk=keep.pk).first_name == "Ann"
         assert MergeRecord.objects.get().undone_at is not None
     assert found == {name: [] for name in found}
+
+
+def test_it_dismisses_one_pair_of_several(page: Any, world: World) -> None:
+    for name in ("Berg", "Dahl"):
+        helpers.person(world, first_name="Ann", last_name=name, email=f"{name}@x.no")
+        helpers.person(world, first_name="Anne", last_name=name, email=f"{name}@x.no")
+    duplicates.refresh_workspace(world.acme.pk, "person")
+    page.goto("/login/")
+    page.fill("#id_email", world.alice.email)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/")
+
+    page.goto("/duplicates/")
+    row = page.locator("tbody tr", has_text="Dahl")
+    row.locator("button", has_text="Not a duplicate").click()
+    page.get_by_text("Marked as not a duplicate").wait_for()
+    assert page.locator("tbody tr").count() == 1
+    assert page.locator("tbody tr", has_text="Berg").count() == 1
+    with tenant_guard_off():
+        dismissed = DuplicatePair.objects.get(dismissed_at__isnull=False)
+        assert Person.objects.get(pk=dismissed.second_id).last_name == "Dahl"

@@ -56,6 +56,8 @@ CHUNK = 2000
 # Above this many keys (many records refreshed at once) the keys are read in bulk.
 MANY_KEYS = 50
 MODELS: dict[str, type[Company] | type[Person]] = {"person": Person, "company": Company}
+# What a pair's records show of themselves (their str()): the list reads no other column.
+NAME_COLUMNS = {"person": ("id", "first_name", "last_name"), "company": ("id", "name")}
 KeyFunction = Callable[[Any], Iterable[str]]
 _extra_keys: dict[str, list[KeyFunction]] = {}
 _DOMAIN_PREFIX = re.compile(r"^(https?://)?(www\.)?")
@@ -430,9 +432,7 @@ def pairs(
     ids = {i for p in page.items for i in (p.first_id, p.second_id)}
     records: dict[int, Any] = {}
     if ids:
-        found = access.visible(member, model).filter(pk__in=ids)
-        if model is Person:
-            found = found.select_related("company")
+        found = access.visible(member, model).filter(pk__in=ids).only(*NAME_COLUMNS[kind])
         records = {obj.pk: obj for obj in found}
     rows = [
         PairRow(p, records[p.first_id], records[p.second_id])
