@@ -244,3 +244,17 @@ def test_the_api_dismisses_a_pair(world: World) -> None:
         ).count()
         == 1
     )
+
+
+def test_the_list_escapes_names_in_its_button_labels(
+    world: World, as_user: Callable[[User], Client]
+) -> None:
+    person(world, last_name="<b>Twin</b>", email="t@x.no")
+    person(world, last_name="<b>Twin</b>", email="t@x.no")
+    duplicates.refresh_workspace(world.acme.pk, "person")
+    content = as_user(world.alice).get("/duplicates/?kind=company").content
+    assert b"<b>Twin" not in content
+    content = as_user(world.alice).get("/duplicates/?kind=person").content
+    assert b"<b>Twin" not in content
+    assert b'<span class="visually-hidden">: &lt;b&gt;Twin&lt;/b&gt;</span>' in content
+    assert b'<span class="visually-hidden"> &lt;b&gt;Twin&lt;/b&gt;</span>' in content  # Merge
