@@ -4,6 +4,7 @@ pixel and click routes, timeline entries, and the email_opened / link_clicked sc
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -12,16 +13,19 @@ from django.utils import timezone
 
 from amity.activities import scheduled_emails
 from amity.activities.models import ScheduledEmail
-from amity.core.models import OutboxMessage, Workspace
+from amity.core.models import OutboxMessage, User, Workspace
 from amity.core.services import hash_token
 from amity.customers import email_tracking
 from amity.customers import services as customers
 from amity.customers.models import EmailTrack, Person, TimelineEvent
 from amity.customers.tracking_views import PIXEL
 from amity.sales import leads, quotes
-from amity.sales.models import PersonScore
+from amity.sales.models import PersonScore, ScoringRule
+from tests.api.conftest import Api, api_as, body
 from tests.conftest import World, tenant_guard_off
 from tests.sales.quote_helpers import customer_deal, quote_with_lines
+
+__all__ = ["api_as"]
 
 BODY = "Hello Ann & co,\n\nour <offer>: https://shop.example/offer?a=1&b=2.\nSee https://shop.example/faq\n"
 
@@ -223,3 +227,55 @@ def test_a_quote_to_another_address_is_not_tracked(world: World) -> None:
     with tenant_guard_off():
         assert "html" not in OutboxMessage.objects.get().payload
     assert _tracks() == []
+
+
+def test_purging_the_person_removes_their_tracking_and_the_links_then_404(
+    world: World, client: Client
+) -> None:
+    _tracking(world.acme)
+    ann = _person(world)
+    html = _send(world, ann)["html"]
+    client.get(f"/t/o/{_pixel_token(html)}.gif")
+    customers.trash(world.member(world.alice), ann)
+    customers.purge_expired_trash(world.acme.pk, now=timezone.now() + timedelta(days=31))
+    assert _tracks() == []
+    assert client.get(f"/t/c/{_click_tokens(html)[0]}/").status_code == 404
+    assert client.get(f"/t/o/{_pixel_token(html)}.gif").content == PIXEL
+
+
+def test_a_trashed_person_gets_no_timeline_entry_but_the_link_still_works(
+    world: World, client: Client
+) -> None:
+    _tracking(world.acme)
+    ann = _person(world)
+    html = _send(world, ann)["html"]
+    customers.trash(world.member(world.alice), ann)
+    response = client.get(f"/t/c/{_click_tokens(html)[1]}/")
+    assert response["Location"] == "https://shop.example/faq"
+    assert _entries(ann) == []
+
+
+def test_the_rules_screen_and_api_offer_the_email_behaviours(
+    world: World, as_user: Callable[[User], Client], api_as: Callable[[User], Api]
+) -> None:
+    client = as_user(world.alice)
+    page = client.get("/leads/rules/").content.decode()
+    assert 'value="email_opened"' in page and 'value="link_clicked"' in page
+    response = client.post(
+        "/leads/rules/",
+        {
+            "form": "scoring",
+            "scoring-attribute": "email_opened",
+            "scoring-points": 12,
+            "scoring-active": "on",
+        },
+    )
+    assert response.status_code == 302
+    created = api_as(world.alice).post(
+        "/scoring-rules", {"attribute": "link_clicked", "value": "", "points": 5}
+    )
+    assert created.status_code == 201, created.content
+    assert body(created)["attribute"] == "link_clicked"
+    with tenant_guard_off():
+        rules = ScoringRule.objects.order_by("id")
+        assert [str(r) for r in rules] == ["opened an email", "clicked a link"]

@@ -766,7 +766,9 @@ class EmailTrack(models.Model):
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
     # Purging a person first calls email_tracking.forget (within the workspace).
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+", db_index=False)
+    person = models.ForeignKey(
+        Person, on_delete=models.DO_NOTHING, related_name="+", db_index=False
+    )
     kind = models.CharField(max_length=4, choices=Kind.choices)
     # For a link: where it goes (http or https only); the redirect goes nowhere else.
     url = models.CharField(max_length=2000, blank=True)
