@@ -39,6 +39,8 @@ UNGUARDED = {
     "activities_calendarfeed",
     # And the scheduled-email sweep finds due emails across workspaces.
     "activities_scheduledemail",
+    # An email's open pixel or tracked link: its token is looked up across workspaces.
+    "customers_emailtrack",
 }
 _guard_enabled = [True]
 

@@ -812,3 +812,29 @@ def tag(world: World, user: User, target: Target) -> Any:
 def tag_pk(world: World, user: User, target: Target) -> int | None:
     found = tag(world, user, target)
     return found.pk if found is not None else None
+
+
+def _tracked_email(world: World) -> str:
+    """The HTML part of a tracked email to a consenting person (tracking on in acme)."""
+    from amity.core.models import Workspace
+    from amity.customers import email_tracking
+    from amity.customers.models import Person
+
+    Workspace.objects.filter(pk=world.acme.pk).update(email_tracking=True)
+    person = Person.objects.create(
+        workspace=world.acme, last_name="Tracked", email="t@example.test", email_consent=True
+    )
+    return email_tracking.tracked_html(world.acme.pk, person, "Hi", "See https://example.test/")
+
+
+def email_open_pixel(world: World) -> str:
+    """A tracked email's open pixel: anyone holding it (the email's reader)."""
+    html = _tracked_email(world)
+    return html[html.index("/t/o/") : html.index(".gif") + 4]
+
+
+def email_click(world: World) -> str:
+    """A tracked email's link: anyone holding it is redirected to the recorded URL."""
+    html = _tracked_email(world)
+    start = html.index("/t/c/")
+    return html[start : html.index('"', start)]

@@ -297,6 +297,9 @@ HTML_RULES: dict[str, Rule] = {
     ),
     # Anyone holding a sent quote's signed link: the customer's accept / decline page.
     "sales:quote_public": Rule("public", url=subjects.quote_public),
+    # Email tracking: anyone holding a sent email's pixel or link (its token); no login.
+    "customers:track_open": Rule("public", url=subjects.email_open_pixel),
+    "customers:track_click": Rule("public", url=subjects.email_click, ok=frozenset({302})),
     "sales:deal_detail": Rule("record", obj="deal", subject=subjects.deal),
     "sales:deal_edit": Rule("record", obj="deal", action="edit", subject=subjects.deal),
     "sales:deal_move": _post(

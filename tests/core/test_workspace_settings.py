@@ -26,6 +26,7 @@ def test_it_shows_the_settings(
         "name": "Acme",
         "require_2fa": False,
         "time_zone": "UTC",
+        "email_tracking": False,
     }
 
 
@@ -107,3 +108,31 @@ def test_it_sets_the_time_zone_and_refuses_an_unknown_one(
     client.post("/workspace/", {"name": "Acme"})
     world.acme.refresh_from_db()
     assert world.acme.time_zone == "Pacific/Kiritimati"
+
+
+def test_email_tracking_is_off_until_an_admin_turns_it_on_audited(
+    client: Client, as_user: Callable[..., Client], world: World
+) -> None:
+    assert world.acme.email_tracking is False
+    as_user(world.alice)
+    response = client.post("/workspace/", {"name": "Acme", "email_tracking": "on"})
+    assert response.status_code == 302
+    world.acme.refresh_from_db()
+    assert world.acme.email_tracking is True
+    with tenant_guard_off():
+        event = AuditEvent.objects.get(action="security")
+    assert event.changes == {"email_tracking": [False, True]}
+    client.post("/workspace/", {"name": "Acme"})
+    world.acme.refresh_from_db()
+    assert world.acme.email_tracking is False
+
+
+@pytest.mark.parametrize("name", ["erin", "bob"])
+def test_only_admins_turn_email_tracking_on(
+    client: Client, as_user: Callable[..., Client], world: World, name: str
+) -> None:
+    as_user(getattr(world, name))
+    response = client.post("/workspace/", {"name": "Acme", "email_tracking": "on"})
+    assert response.status_code == 403
+    world.acme.refresh_from_db()
+    assert world.acme.email_tracking is False

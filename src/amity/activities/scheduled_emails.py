@@ -24,7 +24,7 @@ from amity.activities.models import ScheduledEmail
 from amity.core import access, audit, outbox
 from amity.core.exceptions import VersionConflict
 from amity.core.models import Membership, User
-from amity.customers import timeline
+from amity.customers import email_tracking, timeline
 from amity.customers.models import Person
 
 logger = logging.getLogger("amity.worker")
@@ -231,6 +231,7 @@ def send(item_id: int) -> bool:
             subject=item.subject,
             body=item.body,
             workspace_id=item.workspace_id,
+            html=email_tracking.tracked_html(item.workspace_id, person, item.subject, item.body),
             reply_to=reply_to,
         )
         ScheduledEmail.objects.filter(pk=item.pk, workspace_id=item.workspace_id).update(

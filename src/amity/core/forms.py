@@ -183,6 +183,14 @@ class WorkspaceForm(forms.Form):
         required=False,
         help_text=_("Dates such as a quote's “valid until” end at midnight in this zone."),
     )
+    email_tracking = forms.BooleanField(
+        label=_("Track when customers open emails and click their links"),
+        required=False,
+        help_text=_(
+            "Only for people who consented to email: an invisible image and rewritten links "
+            "add “opened” and “clicked” to their timeline and score."
+        ),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -31,6 +31,8 @@ class Workspace(models.Model):
     time_zone = models.CharField(
         _("time zone"), max_length=64, default="UTC", validators=[validate_time_zone]
     )
+    # Opt-in: emails to consenting people carry an open pixel and tracked links.
+    email_tracking = models.BooleanField(_("track email opens and clicks"), default=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -541,29 +541,47 @@ def password_changed(user: User, *, workspace_id: int | None, reset: bool = Fals
 
 @transaction.atomic
 def update_workspace(
-    by: Membership, *, name: str, require_2fa: bool, time_zone: str | None = None
+    by: Membership,
+    *,
+    name: str,
+    require_2fa: bool,
+    time_zone: str | None = None,
+    email_tracking: bool | None = None,
 ) -> None:
-    """Rename the workspace, require two-factor authentication of every member, set its zone."""
+    """Rename the workspace, require 2FA of every member, set its zone and email tracking.
+
+    `time_zone` / `email_tracking` left out (None) keep what the workspace has.
+    """
     workspace = Workspace.objects.select_for_update().get(pk=by.workspace_id)
     new_name = name.strip()[:120]
     new_zone = time_zone or workspace.time_zone
     validate_time_zone(new_zone)
+    tracking = workspace.email_tracking if email_tracking is None else email_tracking
     before = {
         "name": workspace.name,
         "require_2fa": workspace.require_2fa,
         "time_zone": workspace.time_zone,
+        "email_tracking": workspace.email_tracking,
     }
     changes = audit.diff(
-        before, {"name": new_name, "require_2fa": require_2fa, "time_zone": new_zone}
+        before,
+        {
+            "name": new_name,
+            "require_2fa": require_2fa,
+            "time_zone": new_zone,
+            "email_tracking": tracking,
+        },
     )
     if not changes:
         return
     workspace.name = new_name
     workspace.require_2fa = require_2fa
     workspace.time_zone = new_zone
-    workspace.save(update_fields=["name", "require_2fa", "time_zone"])
+    workspace.email_tracking = tracking
+    workspace.save(update_fields=["name", "require_2fa", "time_zone", "email_tracking"])
     by.workspace.name, by.workspace.require_2fa = workspace.name, workspace.require_2fa
     by.workspace.time_zone = workspace.time_zone
+    by.workspace.email_tracking = workspace.email_tracking
     audit_security(
         by.user,
         workspace.pk,

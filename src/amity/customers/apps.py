@@ -24,3 +24,7 @@ class CustomersConfig(AppConfig):
 
         # The first users of the record page's panel registry.
         merge_panels.register()
+        from amity.customers import email_tracking, timeline
+
+        timeline.register_forget(email_tracking.forget)
+        privacy.register("email_tracking", email_tracking.export, email_tracking.erase)

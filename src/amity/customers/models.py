@@ -750,3 +750,38 @@ class MergeRecord(models.Model):
 
     def __str__(self) -> str:
         return f"merge {self.loser_repr} into {self.survivor_repr}"
+
+
+class EmailTrack(models.Model):
+    """One tracked thing in one email sent to a person: its open pixel, or one of its links.
+
+    The email's URLs carry a random token, never this row's id, so nobody can walk
+    the ids to fake engagement or learn where other emails link; only the token's
+    SHA-256 is kept (see email_tracking), so a copy of the database cannot either.
+    """
+
+    class Kind(models.TextChoices):
+        OPEN = "open", _("opened")
+        LINK = "link", _("link clicked")
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    # Purging a person first calls email_tracking.forget (within the workspace).
+    person = models.ForeignKey(
+        Person, on_delete=models.DO_NOTHING, related_name="+", db_index=False
+    )
+    kind = models.CharField(max_length=4, choices=Kind.choices)
+    # For a link: where it goes (http or https only); the redirect goes nowhere else.
+    url = models.CharField(max_length=2000, blank=True)
+    subject = models.CharField(max_length=200, blank=True)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    first_seen_at = models.DateTimeField(null=True, blank=True)
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["workspace", "person", "kind"], name="emailtrack_person_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.url}".strip()

@@ -5,6 +5,7 @@ from django.urls import path
 from amity.customers import (
     merge_views,
     timeline_views,
+    tracking_views,
     views,
     views_data,
     views_fields,
@@ -15,6 +16,9 @@ from amity.customers import (
 
 app_name = "customers"
 urlpatterns = [
+    # Email tracking (public; the token is the only key): open pixel and link redirect.
+    path("t/o/<str:token>.gif", tracking_views.track_open, name="track_open"),
+    path("t/c/<str:token>/", tracking_views.track_click, name="track_click"),
     path("companies/", views.company_list, name="company_list"),
     path("companies/new/", views.company_create, name="company_create"),
     path("companies/options/", views.company_options, name="company_options"),

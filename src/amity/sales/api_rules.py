@@ -53,6 +53,8 @@ AttributeName = Literal[
     "job_title",
     "meeting_held",
     "income_bracket",
+    "email_opened",
+    "link_clicked",
 ]
 assert set(SizeName.__args__) - {""} == set(Size.values)  # type: ignore[attr-defined]
 assert set(PriorityName.__args__) - {""} == set(LeadPriority.values)  # type: ignore[attr-defined]

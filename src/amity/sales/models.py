@@ -445,6 +445,8 @@ class ScoringRule(models.Model):
         JOB_TITLE = "job_title", _("job title contains")
         MEETING_HELD = "meeting_held", _("held a meeting")
         INCOME_BRACKET = "income_bracket", _("income bracket")
+        EMAIL_OPENED = "email_opened", _("opened an email")
+        LINK_CLICKED = "link_clicked", _("clicked a link")
 
     ACCESS_TYPE: ClassVar[str] = "scoring_rule"
 

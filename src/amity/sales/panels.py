@@ -88,10 +88,18 @@ def _rescore_on_write(record: Any) -> None:
             scoring.rescore_person_later(record.workspace_id, person_id)
 
 
+def _rescore_on_engagement(workspace_id: int, person_id: int, kind: str) -> None:
+    from amity.sales import scoring
+    from amity.sales.models import ScoringRule
+
+    if ScoringRule.objects.filter(workspace_id=workspace_id, active=True).exists():
+        scoring.rescore_person_later(workspace_id, person_id)
+
+
 def register_scores() -> None:
     """The person's score: a panel with its reasons, a list column, sort and filter."""
     from amity.core import tasks
-    from amity.customers import columns, selectors, write_hooks
+    from amity.customers import columns, email_tracking, selectors, write_hooks
     from amity.sales import scoring
 
     panels.register(
@@ -124,4 +132,5 @@ def register_scores() -> None:
         ),
     )
     write_hooks.register(_rescore_on_write)
+    email_tracking.register_engagement_hook(_rescore_on_engagement)
     tasks.register_sweep(scoring.decay_sweep)

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from amity.core import access, audit, outbox
 from amity.core.exceptions import VersionConflict
 from amity.core.models import Membership, Workspace
+from amity.customers import email_tracking
 from amity.customers.models import Company, Person
 from amity.sales import services
 from amity.sales.models import (
@@ -547,6 +548,14 @@ def recipient_of(quote: Quote) -> str:
     return person.email if person is not None and person.email else ""
 
 
+def _tracked_html(quote: Quote, address: str, subject: str, body: str) -> str:
+    """The tracked HTML part when the quote goes to the deal's person (opt-in, consent)."""
+    _company, person = customer_of(quote)
+    if person is None or person.email.lower() != address.lower():
+        return ""
+    return email_tracking.tracked_html(quote.workspace_id, person, subject, body)
+
+
 @transaction.atomic
 def send_quote(
     member: Membership, quote: Quote, *, to: str = "", expected_version: int | None = None
@@ -583,12 +592,16 @@ def send_quote(
         "link": public_url(quote),
         "sender": workspace_name,
     }
+    subject = _("Quote %(number)s from %(sender)s") % {
+        "number": quote.number,
+        "sender": workspace_name,
+    }
     outbox.queue_email(
         to=[address],
-        subject=_("Quote %(number)s from %(sender)s")
-        % {"number": quote.number, "sender": workspace_name},
+        subject=subject,
         body=body,
         workspace_id=member.workspace_id,
+        html=_tracked_html(quote, address, subject, body),
         attachments=[outbox.Attachment(f"{quote.number}.pdf", pdf, "application/pdf")],
         reply_to=[member.user.email] if member.user.email else None,
     )

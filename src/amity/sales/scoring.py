@@ -7,8 +7,8 @@ does); the record keeps the list of rules that gave points, so the screen can sa
 
 Behaviour the sales app cannot see itself (a meeting held lives in a higher app)
 comes in through `register_behaviour`: a higher app (web) registers a function that
-answers whether a person showed it. Email opened/clicked become further
-`ScoringRule.Attribute` values once the channels app records those events.
+answers whether a person showed it. An email opened or a link clicked is recorded
+by customers.email_tracking (opt-in per workspace), which sales reads itself.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from amity.core.models import Workspace
+from amity.customers import email_tracking
 from amity.customers.models import Person
 from amity.sales.models import Lead, PersonScore, ScoringRule
 
@@ -82,6 +83,14 @@ def person_facts(person: Person, rules: list[ScoringRule]) -> Facts:
         ).exists()
     ):
         behaviours.add(attribute.FORM_SUBMITTED)
+    if attribute.EMAIL_OPENED in wanted and email_tracking.has_opened(
+        person.workspace_id, person.pk
+    ):
+        behaviours.add(attribute.EMAIL_OPENED)
+    if attribute.LINK_CLICKED in wanted and email_tracking.has_clicked(
+        person.workspace_id, person.pk
+    ):
+        behaviours.add(attribute.LINK_CLICKED)
     for name, check in _behaviours.items():
         if name in wanted and check(person.workspace_id, person.pk):
             behaviours.add(name)

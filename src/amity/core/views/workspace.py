@@ -18,7 +18,7 @@ from amity.core.views._common import admin_view
 @require_http_methods(["GET", "POST"])
 @admin_view
 def workspace_settings(request: HttpRequest, by: Membership) -> HttpResponse:
-    """Rename the workspace, require two-factor authentication, set its zone; audited."""
+    """Rename the workspace, require 2FA, set its zone and email tracking; audited."""
     workspace = by.workspace
     form = WorkspaceForm(
         request.POST or None,
@@ -26,6 +26,7 @@ def workspace_settings(request: HttpRequest, by: Membership) -> HttpResponse:
             "name": workspace.name,
             "require_2fa": workspace.require_2fa,
             "time_zone": workspace.time_zone,
+            "email_tracking": workspace.email_tracking,
         },
     )
     if request.method == "POST" and form.is_valid():
@@ -34,6 +35,7 @@ def workspace_settings(request: HttpRequest, by: Membership) -> HttpResponse:
             name=form.cleaned_data["name"],
             require_2fa=form.cleaned_data["require_2fa"],
             time_zone=form.cleaned_data["time_zone"],
+            email_tracking=form.cleaned_data["email_tracking"],
         )
         messages.success(request, _("The workspace settings are saved."))
         return redirect("core:workspace_settings")
