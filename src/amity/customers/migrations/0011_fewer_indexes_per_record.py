@@ -4,6 +4,8 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from amity.core.migration_operations import AlterFieldIndex
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -13,7 +15,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterField(
+        AlterFieldIndex(
             model_name="company",
             name="deleted_by",
             field=models.ForeignKey(
@@ -24,7 +26,7 @@ class Migration(migrations.Migration):
                 to=settings.AUTH_USER_MODEL,
             ),
         ),
-        migrations.AlterField(
+        AlterFieldIndex(
             model_name="company",
             name="merged_into",
             field=models.ForeignKey(
@@ -38,7 +40,7 @@ class Migration(migrations.Migration):
                 to="customers.company",
             ),
         ),
-        migrations.AlterField(
+        AlterFieldIndex(
             model_name="company",
             name="workspace",
             field=models.ForeignKey(
@@ -48,7 +50,7 @@ class Migration(migrations.Migration):
                 to="core.workspace",
             ),
         ),
-        migrations.AlterField(
+        AlterFieldIndex(
             model_name="person",
             name="deleted_by",
             field=models.ForeignKey(
@@ -59,7 +61,7 @@ class Migration(migrations.Migration):
                 to=settings.AUTH_USER_MODEL,
             ),
         ),
-        migrations.AlterField(
+        AlterFieldIndex(
             model_name="person",
             name="merged_into",
             field=models.ForeignKey(
@@ -73,7 +75,7 @@ class Migration(migrations.Migration):
                 to="customers.person",
             ),
         ),
-        migrations.AlterField(
+        AlterFieldIndex(
             model_name="person",
             name="workspace",
             field=models.ForeignKey(
@@ -83,7 +85,7 @@ class Migration(migrations.Migration):
                 to="core.workspace",
             ),
         ),
-        migrations.AlterField(
+        AlterFieldIndex(
             model_name="timelineevent",
             name="company",
             field=models.ForeignKey(
@@ -95,7 +97,7 @@ class Migration(migrations.Migration):
                 to="customers.company",
             ),
         ),
-        migrations.AlterField(
+        AlterFieldIndex(
             model_name="timelineevent",
             name="person",
             field=models.ForeignKey(
@@ -107,7 +109,7 @@ class Migration(migrations.Migration):
                 to="customers.person",
             ),
         ),
-        migrations.AlterField(
+        AlterFieldIndex(
             model_name="timelineevent",
             name="workspace",
             field=models.ForeignKey(
