@@ -518,7 +518,9 @@ def panel_query(member: Membership, record: CustomerRecord) -> models.QuerySet[A
     )
     qs: models.QuerySet[Any] = (
         access.visible(member, model)
-        .filter(Q(pk__in=as_first.values("second_id")) | Q(pk__in=as_second.values("first_id")))
+        # A UNION, not an OR of two IN lists: PostgreSQL cannot seek with the OR and
+        # scanned every person of the workspace (0.7 s at a million).
+        .filter(pk__in=as_first.values("second_id").union(as_second.values("first_id")))
         .annotate(duplicate_score=score)
         .order_by("-duplicate_score", "pk")
     )
