@@ -270,6 +270,7 @@ AMITY_MAINTENANCE = [
     "amity.customers.imports.jobs.purge_old",
     "amity.customers.merge.purge_expired",
     "amity.activities.task_services.purge_expired_trash",
+    "amity.core.tasks.refresh_statistics",
 ]
 
 MAILERS = {

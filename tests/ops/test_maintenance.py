@@ -1,14 +1,17 @@
-"""The worker's hourly housekeeping: expired trash, idempotency answers and login failures."""
+"""The worker's hourly housekeeping: expired trash, idempotency answers, login failures,
+and SQLite's planner statistics."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
+from django.conf import settings
+from django.db import connection
 from django.utils import timezone
 
 from amity.core import services as core_services
 from amity.core.models import IdempotencyRecord, LoginFailure
-from amity.core.tasks import run_maintenance
+from amity.core.tasks import refresh_statistics, run_maintenance
 from amity.customers import services
 from amity.customers.models import Person
 from tests.conftest import World
@@ -48,3 +51,21 @@ def test_it_purges_only_what_has_expired(world: World) -> None:
     ) == ["Recent"]
     assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["new"]
     assert list(LoginFailure.objects.values_list("email", flat=True)) == ["x@example.test"]
+
+
+def test_it_keeps_sqlites_planner_statistics(world: World) -> None:
+    alice = world.member(world.alice)
+    for n in range(3):
+        services.create_person(alice, {"last_name": f"Stat {n}"})
+
+    done = refresh_statistics()
+
+    if connection.vendor != "sqlite":
+        assert done == 0  # PostgreSQL's autovacuum keeps them
+        return
+    assert done == 1
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT idx FROM sqlite_stat1 WHERE tbl = 'customers_person'")
+        indexes = {row[0] for row in cursor.fetchall()}
+    assert "person_ws_owner_created" in indexes
+    assert "amity.core.tasks.refresh_statistics" in settings.AMITY_MAINTENANCE

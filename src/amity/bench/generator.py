@@ -32,7 +32,7 @@ from django.db import connection, models, transaction
 from django.urls import reverse
 
 from amity.bench import registry
-from amity.core import audit, bulk, crypto, search, services
+from amity.core import audit, bulk, crypto, search, services, tasks
 from amity.core.models import AuditChainHead, AuditEvent, Membership, Team, User, Workspace
 from amity.customers.models import Company, Person, TimelineEvent
 from amity.web import demo
@@ -210,6 +210,7 @@ class Loader:
         and the visibility map (VACUUM: without it, index-only scans over freshly copied
         rows still visit every heap page, as no long-running database would)."""
         if self.vendor != "postgresql":
+            tasks.refresh_statistics()  # what the worker's maintenance keeps on SQLite
             return
         with connection.cursor() as cursor:
             for table in self._next:
