@@ -25,24 +25,7 @@ class AlterFieldIndex(migrations.AlterField):
         from_state: ProjectState,
         to_state: ProjectState,
     ) -> None:
-        self._switch(app_label, schema_editor, from_state, to_state)
-
-    def database_backwards(
-        self,
-        app_label: str,
-        schema_editor: BaseDatabaseSchemaEditor,
-        from_state: ProjectState,
-        to_state: ProjectState,
-    ) -> None:
-        self._switch(app_label, schema_editor, from_state, to_state)
-
-    def _switch(
-        self,
-        app_label: str,
-        schema_editor: BaseDatabaseSchemaEditor,
-        from_state: ProjectState,
-        to_state: ProjectState,
-    ) -> None:
+        # Backwards, Django passes the later state as from_state: the same code undoes it.
         model: type[Model] = to_state.apps.get_model(app_label, self.model_name)
         if not self.allow_migrate_model(schema_editor.connection.alias, model):
             return
@@ -60,6 +43,8 @@ class AlterFieldIndex(migrations.AlterField):
             model, [old.column], index=True, type_=Index.suffix, exclude=named
         ):
             editor.execute(editor._delete_index_sql(model, name))
+
+    database_backwards = database_forwards
 
     def describe(self) -> str:
         return f"Alter the index of field {self.name} on {self.model_name}"
