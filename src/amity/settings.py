@@ -172,7 +172,10 @@ LOGIN_REDIRECT_URL = "web:home"
 
 # Sessions: idle 30 min (refreshed on every request), absolute 12 h (core.middleware).
 SESSION_COOKIE_AGE = env_int("AMITY_SESSION_IDLE_SECONDS", 30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+# The idle timer is refreshed by SessionTimeoutMiddleware at most once a minute, not by
+# writing the session row on every request.
+SESSION_SAVE_EVERY_REQUEST = False
+AMITY_SESSION_REFRESH_SECONDS = env_int("AMITY_SESSION_REFRESH_SECONDS", 60)
 AMITY_SESSION_ABSOLUTE_SECONDS = env_int("AMITY_SESSION_ABSOLUTE_SECONDS", 12 * 3600)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

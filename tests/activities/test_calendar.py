@@ -61,7 +61,7 @@ def test_it_shows_the_week_with_a_pinned_query_count(
         _event(world, world.bob, date(2026, 12, 1 + n), time(9), time(10), f"Call {n}")
     client = as_user(world.bob)
     client.get("/calendar/?date=2026-12-02")
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(9):
         page = client.get("/calendar/?date=2026-12-02")
     assert page.content.count(b'data-testid="event"') == 5
     assert b'href="/calendar/new/?start=2026-12-02T09:30"' in page.content

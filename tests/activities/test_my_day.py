@@ -76,7 +76,7 @@ def test_it_shows_the_page_with_complete_buttons(
     client.get("/tasks/my-day/")
     # The shell's queries (session, user, membership, second factor, workspaces...),
     # then one for the tasks and one for the team members the buttons need.
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(7):
         page = client.get("/tasks/my-day/")
     assert page.status_code == 200
     assert page.content.count(b'data-testid="task-row"') == 6

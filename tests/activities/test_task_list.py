@@ -75,7 +75,7 @@ def test_it_pages_with_a_pinned_query_count(
     client = as_user(world.bob)
     client.get("/tasks/")
     # The shell's queries, then the count, the page of tasks and the members to filter by.
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(8):
         page = client.get("/tasks/")
     assert page.content.count(b'<th scope="row"') == 50
     assert b"55 tasks" in page.content and b'rel="next"' in page.content

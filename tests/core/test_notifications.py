@@ -53,7 +53,7 @@ def test_the_page_lists_only_my_notifications(
     client = as_user(world.bob)
     client.get("/notifications/")
     # Session, user, membership, 2FA check, workspaces, the list (actors joined), session save…
-    with django_assert_num_queries(9):  # type: ignore[operator]
+    with django_assert_num_queries(6):  # type: ignore[operator]
         response = client.get("/notifications/")
     body = response.content.decode()
     assert response.status_code == 200

@@ -145,7 +145,7 @@ def test_it_answers_the_list_in_a_fixed_number_of_queries(
     for n in range(20):
         helpers.person(world, last_name=f"P{n}", company=helpers.company(world, name=f"C{n}").pk)
     # 15, plus the custom field definitions and one query for the tags of each chunk.
-    assert queries() == few == 17
+    assert queries() == few == 14
 
 
 prefix = st.sampled_from(DANGEROUS)

@@ -158,6 +158,6 @@ def test_it_answers_the_field_history_in_a_fixed_number_of_queries(
     client = as_user(world.dave)
     client.get(f"/companies/{co.pk}/changes/")
     # Session, user, membership, 2FA check, the company, the events, workspaces, save (three).
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(7):
         response = client.get(f"/companies/{co.pk}/changes/")
     assert len(response.context["rows"]) == 7  # name and owner at creation, five changes

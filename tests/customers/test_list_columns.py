@@ -54,5 +54,5 @@ def test_extra_columns_cost_no_query(
         helpers.person(world, last_name=f"P{i}", company=firm.pk)
     client = as_user(world.alice)
     client.get("/people/")
-    with django_assert_num_queries(15):  # type: ignore[operator]
+    with django_assert_num_queries(12):  # type: ignore[operator]
         client.get("/people/?cols=company,city,country,title,alt_email,owner,updated")

@@ -114,7 +114,7 @@ def test_it_lists_my_imports_only(world: World, django_assert_num_queries: Any) 
     helpers.upload_and_map(world, user=world.bob)
     client = customer_helpers.client_for(world.alice)
     client.get("/imports/")
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(6):
         page = client.get("/imports/").content.decode()
     assert page.count("people.csv") == 1
 

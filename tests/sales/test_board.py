@@ -102,11 +102,11 @@ def test_it_keeps_a_fixed_number_of_queries(
     client.get(f"/deals/pipelines/{p.pk}/")
     # Request setup (5), stages, sums, settings, rates, one per non-empty column (3),
     # pipelines, owners, lost reasons, sidebar, session save (3): the same for twice as many.
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(16):
         client.get(f"/deals/pipelines/{p.pk}/")
     for n in range(6):
         helpers.deal(world, name=f"E{n}", stage_id=stages[n % 3].pk, currency="USD")
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(16):
         client.get(f"/deals/pipelines/{p.pk}/")
 
 

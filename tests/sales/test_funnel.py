@@ -84,7 +84,7 @@ def test_it_draws_the_funnel_page(
     p = _data_set(world)
     client = as_user(world.dave)
     client.get(f"/deals/pipelines/{p.pk}/funnel/")
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(15):
         response = client.get(f"/deals/pipelines/{p.pk}/funnel/")
     assert response.status_code == 200
     assert response.content.count(b"<svg") == 3

@@ -121,7 +121,7 @@ def test_it_lists_new_leads(
     _post(world, last_name="Moe")
     client = as_user(world.dave)
     client.get("/leads/")
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(7):
         response = client.get("/leads/")
     assert [str(lead) for lead in response.context["page"].items] == ["Moe", "Lee"]
     assert as_user(world.carol).get("/leads/").context["page"].items == []

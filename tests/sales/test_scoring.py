@@ -100,7 +100,7 @@ def test_it_sorts_and_filters_by_score(
     _lead(world, first_name="Mid", score=20)
     client = as_user(world.bob)
     client.get("/leads/?sort=score")
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(7):
         response = client.get("/leads/?sort=score")
     assert [lead.first_name for lead in response.context["page"].items] == ["High", "Mid", "Low"]
     response = client.get("/leads/?sort=score&min_score=20")

@@ -101,6 +101,6 @@ def test_it_uses_a_fixed_number_of_queries(
         helpers.person(world, last_name=f"Fjord{n}", company=fjord.pk)
     client = as_user(world.dave)
     client.get("/search/?q=fjord")
-    with django_assert_num_queries(12):  # type: ignore[operator]
+    with django_assert_num_queries(9):  # type: ignore[operator]
         response = client.get("/search/?q=fjord")
     assert len(response.context["hits"]) == rows + 1

@@ -47,7 +47,12 @@ class RequestIdMiddleware:
 
 
 class SessionTimeoutMiddleware:
-    """End sessions past the absolute lifetime, or after the user's sessions were revoked."""
+    """End sessions past the absolute lifetime, or after the user's sessions were revoked.
+
+    It also keeps the idle timer running: a session seen again after
+    AMITY_SESSION_REFRESH_SECONDS is saved with a fresh expiry. Saving it on every
+    request instead would make each page view a database write.
+    """
 
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response
@@ -63,6 +68,13 @@ class SessionTimeoutMiddleware:
                 or not user.is_active
             ):
                 logout(request)
+            else:
+                now = int(time.time())
+                if (
+                    now - request.session.get("seen_at", 0)
+                    >= settings.AMITY_SESSION_REFRESH_SECONDS
+                ):
+                    request.session["seen_at"] = now
         return self.get_response(request)
 
 
