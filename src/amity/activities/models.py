@@ -8,10 +8,10 @@ from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from amity.core.links import record_url
 from amity.core.models import Team, Workspace
 from amity.customers.models import Company, Person
 
@@ -177,7 +177,7 @@ class Task(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("activities:task_edit", args=[self.pk])
+        return record_url("activities:task_edit", self.pk)
 
     @property
     def related(self) -> Company | Person | None:
@@ -434,7 +434,7 @@ class Event(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("activities:event_edit", args=[self.pk])
+        return record_url("activities:event_edit", self.pk)
 
 
 class CalendarSettings(models.Model):

@@ -9,11 +9,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.timesince import timesince
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from amity.core.links import url_for_any_pk
+from amity.customers.display import phone_display
 
 MAX_COLUMNS = 12
 
@@ -65,9 +72,77 @@ def chosen(kind: str, keys: Sequence[str], extra: Sequence[Column] = ()) -> list
     return [known[k] for k in keys if k in known]
 
 
-def rows(columns: Sequence[Column], items: Sequence[Any]) -> list[tuple[Any, list[Any]]]:
-    """Return each record with its cells' values, in column order."""
-    return [(obj, [(col, col.value(obj)) for col in columns]) for obj in items]
+@dataclass(frozen=True)
+class ListRow:
+    """A record's row on a list, ready to print: its link, checkbox label and cells."""
+
+    obj: Any
+    url: str
+    select_label: SafeString
+    cells: SafeString
+
+
+def rows(kind: str, columns: Sequence[Column], items: Sequence[Any]) -> list[ListRow]:
+    """Prepare each record's row in Python.
+
+    Printed by template tags, a list's fifty rows of cells took most of the page's
+    time; here each column's label and each URL pattern are resolved once a page.
+    """
+    detail_url = url_for_any_pk(f"customers:{kind}_detail")
+    # The msgid the template's blocktranslate used; its output was marked safe too.
+    select_label = gettext("Select %(name)s")
+    openers = [
+        format_html('<td{} data-label="{}">', _NOWRAP if col.nowrap else "", str(col.label))
+        for col in columns
+    ]
+    return [
+        ListRow(
+            obj=obj,
+            url=detail_url(obj.pk),
+            select_label=mark_safe(select_label % {"name": conditional_escape(str(obj))}),  # noqa: S308
+            cells=mark_safe(  # noqa: S308 - every part is escaped by cell_html
+                "".join(
+                    f"{opener}{cell_html(col, col.value(obj))}</td>"
+                    for col, opener in zip(columns, openers, strict=True)
+                )
+            ),
+        )
+        for obj in items
+    ]
+
+
+_NOWRAP = mark_safe(' class="nowrap"')
+_EMPTY = mark_safe('<span class="muted">—</span>')
+
+
+def _local(value: Any) -> Any:
+    """Return an aware datetime in the current time zone, as templates show it."""
+    if isinstance(value, datetime) and timezone.is_aware(value):
+        return timezone.localtime(value)
+    return value
+
+
+def cell_html(column: Column, value: Any) -> SafeString:
+    """Return a cell's content as HTML, shown the way its column's `display` says."""
+    if value is None or value == "":
+        return _EMPTY
+    display = column.display
+    if display == "email":
+        return format_html('<a href="mailto:{}">{}</a>', value, value)
+    if display == "phone":
+        return conditional_escape(phone_display(value))
+    if display == "link":
+        return format_html('<a href="{}">{}</a>', value[0], value[1])
+    if display in ("date", "ago") and isinstance(value, date):
+        local = _local(value)
+        if display == "date":
+            shown = conditional_escape(formats.date_format(local, "SHORT_DATE_FORMAT"))
+        else:
+            # The msgid the template's blocktranslate used: the translation is trusted markup.
+            ago = gettext("%(ago)s ago") % {"ago": conditional_escape(timesince(local))}
+            shown = mark_safe(ago)  # noqa: S308
+        return format_html('<time datetime="{}">{}</time>', local.isoformat(), shown)
+    return conditional_escape(formats.localize(_local(value)))
 
 
 def _custom_value(field: Any) -> Callable[[Any], str]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib import messages
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from amity.core import access
 from amity.core.exceptions import VersionConflict
+from amity.core.links import url_for_any_pk
 from amity.core.models import Membership
 from amity.customers import duplicates, merge, tasks
 from amity.customers.models import Company, Person
@@ -63,20 +63,11 @@ class _ListLine:
     dismiss_label: str
 
 
-_PK_PLACEHOLDER = 987654321
-
-
-def _url_for_any_pk(name: str) -> Callable[[int], str]:
-    """Return a builder of URL `name` for a given pk, reversing the URL only once."""
-    head, _, tail = reverse(name, args=[_PK_PLACEHOLDER]).partition(str(_PK_PLACEHOLDER))
-    return lambda pk: f"{head}{pk}{tail}"
-
-
 def _list_lines(kind: str, rows: list[duplicates.PairRow]) -> list[_ListLine]:
     """Prepare the screen's rows in Python: per row, template tags cost most of the page's time."""
-    detail_url = _url_for_any_pk(f"customers:{kind}_detail")
-    merge_url = _url_for_any_pk(f"customers:{kind}_merge")
-    dismiss_url = _url_for_any_pk("customers:duplicate_dismiss")
+    detail_url = url_for_any_pk(f"customers:{kind}_detail")
+    merge_url = url_for_any_pk(f"customers:{kind}_merge")
+    dismiss_url = url_for_any_pk("customers:duplicate_dismiss")
     # The msgids blocktranslate used, translated once a page. Marked safe as blocktranslate's
     # output was: the translation is trusted markup, and the name goes in escaped.
     merge_label = _('Merge<span class="visually-hidden"> %(name)s</span>')

@@ -8,10 +8,10 @@ from typing import ClassVar
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from amity.core.links import record_url
 from amity.core.models import Workspace
 
 
@@ -167,7 +167,7 @@ class Company(CustomerRecord):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("customers:company_detail", args=[self.pk])
+        return record_url("customers:company_detail", self.pk)
 
 
 class Person(CustomerRecord):
@@ -238,7 +238,7 @@ class Person(CustomerRecord):
         return self.full_name
 
     def get_absolute_url(self) -> str:
-        return reverse("customers:person_detail", args=[self.pk])
+        return record_url("customers:person_detail", self.pk)
 
     @property
     def full_name(self) -> str:

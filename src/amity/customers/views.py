@@ -165,7 +165,7 @@ def _list_extras(
         "column_keys": keys,
         "cols_param": cols_param,
         "available_columns": columns.available(kind, extra),
-        "rows": columns.rows(chosen, items),
+        "rows": columns.rows(kind, chosen, items),
         "list_url": list_url,
         "view_params": view_params,
         "view_save_url": reverse(f"customers:{prefix}_view_save"),

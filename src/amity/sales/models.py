@@ -9,10 +9,10 @@ from typing import ClassVar
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from amity.core.links import record_url
 from amity.core.models import Team, Workspace
 from amity.customers.models import Company, Person, Size
 
@@ -53,7 +53,7 @@ class Pipeline(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("sales:board", args=[self.pk])
+        return record_url("sales:board", self.pk)
 
 
 class Stage(models.Model):
@@ -204,7 +204,7 @@ class Deal(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("sales:deal_detail", args=[self.pk])
+        return record_url("sales:deal_detail", self.pk)
 
 
 class DealPerson(models.Model):
@@ -410,7 +410,7 @@ class Lead(models.Model):
         return " ".join(p for p in (self.first_name, self.last_name) if p)
 
     def get_absolute_url(self) -> str:
-        return reverse("sales:lead_detail", args=[self.pk])
+        return record_url("sales:lead_detail", self.pk)
 
 
 class LeadFormHit(models.Model):
@@ -754,7 +754,7 @@ class Quote(models.Model):
         return self.number
 
     def get_absolute_url(self) -> str:
-        return reverse("sales:quote_detail", args=[self.pk])
+        return record_url("sales:quote_detail", self.pk)
 
     @property
     def editable(self) -> bool:
