@@ -8,7 +8,9 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from amity.activities import scheduled_emails
@@ -227,6 +229,19 @@ def test_a_quote_to_another_address_is_not_tracked(world: World) -> None:
     with tenant_guard_off():
         assert "html" not in OutboxMessage.objects.get().payload
     assert _tracks() == []
+
+
+def test_a_quote_from_a_workspace_without_tracking_looks_no_one_up_for_it(world: World) -> None:
+    quote = quote_with_lines(
+        world, customer_deal(world), [{"description": "Work", "unit_price": "10"}]
+    )
+    member = world.member(world.bob)
+    with CaptureQueriesContext(connection) as queries:
+        quotes.send_quote(member, quote, to="peter@initech.test")
+    people = [q["sql"] for q in queries.captured_queries if '"customers_person"' in q["sql"]]
+    assert len(people) == 1  # the PDF's addressee, none for tracking
+    with tenant_guard_off():
+        assert "html" not in OutboxMessage.objects.get().payload
 
 
 def test_purging_the_person_removes_their_tracking_and_the_links_then_404(

@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
 
-from amity.core.models import AuditEvent, User
+from amity.core.models import AuditEvent, Role, User
 from amity.sales import quotes
 from amity.sales.models import Quote, QuoteLine
 from tests.api.conftest import Api, api_as, body
@@ -137,3 +137,23 @@ def test_the_api_reissues(world: World, api_as: Callable[[User], Api]) -> None:
     again = api.post(f"/quotes/{original.pk}/reissue", None)
     assert again.status_code == 422
     assert api.post(f"/quotes/{data['id']}/reissue", None).status_code == 422  # a draft
+
+
+def test_the_quote_page_links_back_only_to_a_quote_the_member_may_see(
+    world: World, as_user: Callable[[User], Client]
+) -> None:
+    original = _closed(world)
+    fresh = quotes.reissue_quote(world.member(world.bob), original)
+    # The original was made while sam owned the deal; sales now see their own quotes only.
+    Quote.objects.filter(pk=original.pk, workspace=world.acme).update(owner=world.sam)
+    sales = Role.objects.get(workspace=world.acme, key="sales")
+    grants = {**sales.grants, "quote": {**sales.grants["quote"], "view": "own"}}
+    Role.objects.filter(pk=sales.pk, workspace=world.acme).update(grants=grants)
+
+    page = as_user(world.bob).get(f"/quotes/{fresh.pk}/")
+
+    assert page.status_code == 200
+    assert f'href="/quotes/{original.pk}/"'.encode() not in page.content
+    assert original.number.encode() not in page.content
+    manager_page = as_user(world.erin).get(f"/quotes/{fresh.pk}/")  # sees every quote
+    assert f'href="/quotes/{original.pk}/"'.encode() in manager_page.content

@@ -27,13 +27,15 @@ from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.crypto import salted_hmac
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
+from amity.core import rate_limit
 from amity.core.models import User, Workspace
 from amity.core.services import hash_token
 from amity.customers import timeline
-from amity.customers.models import EmailTrack, Person
+from amity.customers.models import EmailTrack, EmailTrackHit, Person
 
 Kind = EmailTrack.Kind
 MAX_TOKEN = 100
@@ -43,6 +45,11 @@ MAX_URL = 2000
 _URL = re.compile(r"https?://[^\s<>\"'`]+", re.IGNORECASE)
 _TRAILING = ".,;:!?)]}'\""
 _PARAGRAPHS = re.compile(r"\n\s*\n")
+# Opens and clicks counted per client address and minute in a workspace. Mail clients
+# fetch the pixel on every view, and a company's mail gateway or an image proxy
+# fetches for many readers from one address, so the limit is generous; it stops a
+# script from filling timelines and rescoring people.
+HITS_PER_MINUTE = 120
 
 # (workspace id, person id, kind) → None; called after an open or click is recorded.
 EngagementHook = Callable[[int, int, str], None]
@@ -146,10 +153,14 @@ def _find(raw: str, kind: str) -> EmailTrack | None:
 
 
 @transaction.atomic
-def _record(raw: str, kind: str) -> EmailTrack | None:
+def _record(raw: str, kind: str, ip: str) -> EmailTrack | None:
     track = _find(raw, kind)
     if track is None:
         return None
+    # The counter keeps a keyed hash, not the reader's address.
+    address = salted_hmac("amity.email_tracking.hit", ip, algorithm="sha256").hexdigest()[:32]
+    if rate_limit.count_hit(EmailTrackHit, track.workspace_id, address) > HITS_PER_MINUTE:
+        return track
     now = timezone.now()
     mine = EmailTrack.objects.filter(workspace_id=track.workspace_id, pk=track.pk)
     first = bool(mine.filter(first_seen_at__isnull=True).update(first_seen_at=now, count=1))
@@ -185,14 +196,20 @@ def _record(raw: str, kind: str) -> EmailTrack | None:
     return track
 
 
-def record_open(raw: str) -> None:
-    """Count an open of the email whose pixel token this is; unknown tokens are ignored."""
-    _record(raw, Kind.OPEN)
+def record_open(raw: str, ip: str) -> None:
+    """Count an open of the email whose pixel token this is; unknown tokens are ignored.
+
+    Past the per-address limit nothing is counted.
+    """
+    _record(raw, Kind.OPEN, ip)
 
 
-def record_click(raw: str) -> str | None:
-    """Count a click on the tracked link and return where it goes; None for an unknown token."""
-    track = _record(raw, Kind.LINK)
+def record_click(raw: str, ip: str) -> str | None:
+    """Count a click on the tracked link and return where it goes; None for an unknown token.
+
+    Past the per-address limit the click is not counted, but still goes to its link.
+    """
+    track = _record(raw, Kind.LINK, ip)
     return track.url if track is not None else None
 
 

@@ -785,3 +785,20 @@ class EmailTrack(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.url}".strip()
+
+
+class EmailTrackHit(models.Model):
+    """Pixel and link requests per client address and minute in a workspace (the rate limit)."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    ip = models.CharField(max_length=45)
+    minute = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "ip", "minute"], name="emailtrackhit_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ip} at {self.minute}: {self.count}"

@@ -5,17 +5,16 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from amity.core import access, audit, search
+from amity.core import access, audit, rate_limit, search
 from amity.core.exceptions import VersionConflict
 from amity.core.models import Membership, Workspace
 from amity.customers import services as customers
@@ -140,19 +139,7 @@ def create_lead(member: Membership, data: dict[str, Any], source: str = "manual"
 
 def allow_form_post(workspace: Workspace, ip: str) -> bool:
     """Count a web-to-lead post from `ip`; return False past the per-minute limit."""
-    minute = timezone.now().replace(second=0, microsecond=0)
-    key = {"workspace": workspace, "ip": ip[:45], "minute": minute}
-    if not LeadFormHit.objects.filter(**key).update(count=F("count") + 1):
-        try:
-            with transaction.atomic():
-                LeadFormHit.objects.create(count=1, **key)
-        except IntegrityError:
-            LeadFormHit.objects.filter(**key).update(count=F("count") + 1)
-    LeadFormHit.objects.filter(
-        workspace=workspace, minute__lt=minute - timedelta(minutes=10)
-    ).delete()
-    count = LeadFormHit.objects.filter(**key).values_list("count", flat=True).first() or 0
-    return count <= FORM_POSTS_PER_MINUTE
+    return rate_limit.count_hit(LeadFormHit, workspace.pk, ip) <= FORM_POSTS_PER_MINUTE
 
 
 @dataclass(frozen=True)

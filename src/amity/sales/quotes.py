@@ -548,8 +548,11 @@ def recipient_of(quote: Quote) -> str:
     return person.email if person is not None and person.email else ""
 
 
-def _tracked_html(quote: Quote, address: str, subject: str, body: str) -> str:
+def _tracked_html(member: Membership, quote: Quote, address: str, subject: str, body: str) -> str:
     """The tracked HTML part when the quote goes to the deal's person (opt-in, consent)."""
+    # The member's workspace is already loaded: a workspace without tracking costs nothing.
+    if not member.workspace.email_tracking:
+        return ""
     _company, person = customer_of(quote)
     if person is None or person.email.lower() != address.lower():
         return ""
@@ -601,7 +604,7 @@ def send_quote(
         subject=subject,
         body=body,
         workspace_id=member.workspace_id,
-        html=_tracked_html(quote, address, subject, body),
+        html=_tracked_html(member, quote, address, subject, body),
         attachments=[outbox.Attachment(f"{quote.number}.pdf", pdf, "application/pdf")],
         reply_to=[member.user.email] if member.user.email else None,
     )

@@ -208,9 +208,7 @@ def _quote_page(
         "may_send": may_edit and quote.status in (Quote.Status.DRAFT, Quote.Status.SENT),
         "may_delete": quote.editable and access.can(member, "quote", "delete", quote),
         "may_reissue": may_edit and quote.reissuable,
-        "reissued_from": Quote.objects.filter(
-            workspace_id=member.workspace_id, pk=quote.reissued_from_id
-        ).first()
+        "reissued_from": access.visible(member, Quote).filter(pk=quote.reissued_from_id).first()
         if quote.reissued_from_id
         else None,
         "price_lists": list(products.price_lists(member, quote.currency)),
