@@ -37,9 +37,30 @@ class Column:
     desc_first: bool = False
     default: bool = False
     nowrap: bool = False
+    # The model fields `value` reads, beyond those every row reads (ROW_FIELDS).
+    reads: tuple[str, ...] = ()
 
 
 _registry: dict[str, dict[str, Column]] = {"person": {}, "company": {}}
+
+# What a row needs whatever its columns: the name cell, the sort keys, the owner and
+# (for people) the company, which the list reads joined.
+ROW_FIELDS = {
+    "person": (
+        *("id", "first_name", "last_name", "title", "created_at"),
+        *("owner", "owner__full_name", "owner__email"),
+        *("company", "company__name", "company__deleted_at"),
+    ),
+    "company": (
+        "id",
+        "name",
+        "industry",
+        "created_at",
+        "owner",
+        "owner__full_name",
+        "owner__email",
+    ),
+}
 
 
 def register(kind: str, column: Column) -> None:
@@ -80,6 +101,11 @@ class ListRow:
     url: str
     select_label: SafeString
     cells: SafeString
+
+
+def fields(kind: str, columns: Sequence[Column]) -> list[str]:
+    """Return the model fields a list with `columns` reads: a row of people has 48."""
+    return list(dict.fromkeys([*ROW_FIELDS[kind], *(f for col in columns for f in col.reads)]))
 
 
 def rows(kind: str, columns: Sequence[Column], items: Sequence[Any]) -> list[ListRow]:
@@ -157,7 +183,7 @@ def _custom_value(field: Any) -> Callable[[Any], str]:
 def custom(definitions: Sequence[Any]) -> list[Column]:
     """Return a column for each custom field, keyed `cf_<key>`; never a sensitive one."""
     return [
-        Column(f"cf_{d.key}", d.label, _custom_value(d))
+        Column(f"cf_{d.key}", d.label, _custom_value(d), reads=("custom",))
         for d in definitions
         if d.type != "sensitive"
     ]
@@ -203,13 +229,27 @@ def _register_builtin() -> None:
         )
         register(
             kind,
-            Column("updated", _("Updated"), lambda o: o.updated_at, display="ago", default=True),
+            Column(
+                "updated",
+                _("Updated"),
+                lambda o: o.updated_at,
+                display="ago",
+                default=True,
+                reads=("updated_at",),
+            ),
         )
-        register(kind, Column("city", _("City"), lambda o: o.billing_city))
-        register(kind, Column("country", _("Country"), lambda o: o.billing_country))
+        register(kind, Column("city", _("City"), lambda o: o.billing_city, reads=("billing_city",)))
+        register(
+            kind,
+            Column(
+                "country", _("Country"), lambda o: o.billing_country, reads=("billing_country",)
+            ),
+        )
     person = [
         Column("company", _("Company"), _company_link, display="link", default=True),
-        Column("email", _("Email"), lambda p: p.email, display="email", default=True),
+        Column(
+            "email", _("Email"), lambda p: p.email, display="email", default=True, reads=("email",)
+        ),
         Column(
             "phone",
             _("Phone"),
@@ -217,17 +257,41 @@ def _register_builtin() -> None:
             display="phone",
             default=True,
             nowrap=True,
+            reads=("phone", "mobile"),
         ),
         Column("title", _("Job title"), lambda p: p.title),
-        Column("mobile", _("Mobile"), lambda p: p.mobile, display="phone", nowrap=True),
-        Column("alt_email", _("Other email"), lambda p: p.alt_email, display="email"),
+        Column(
+            "mobile",
+            _("Mobile"),
+            lambda p: p.mobile,
+            display="phone",
+            nowrap=True,
+            reads=("mobile",),
+        ),
+        Column(
+            "alt_email",
+            _("Other email"),
+            lambda p: p.alt_email,
+            display="email",
+            reads=("alt_email",),
+        ),
     ]
     company = [
-        Column("domain", _("Domain"), lambda c: c.domain, default=True),
-        Column("email", _("Email"), lambda c: c.email, display="email", default=True),
-        Column("phone", _("Phone"), lambda c: c.phone, display="phone", default=True, nowrap=True),
+        Column("domain", _("Domain"), lambda c: c.domain, default=True, reads=("domain",)),
+        Column(
+            "email", _("Email"), lambda c: c.email, display="email", default=True, reads=("email",)
+        ),
+        Column(
+            "phone",
+            _("Phone"),
+            lambda c: c.phone,
+            display="phone",
+            default=True,
+            nowrap=True,
+            reads=("phone",),
+        ),
         Column("industry", _("Industry"), lambda c: c.industry),
-        Column("website", _("Website"), lambda c: c.website),
+        Column("website", _("Website"), lambda c: c.website, reads=("website",)),
     ]
     order = ["company", "domain", "email", "phone", "owner", "created", "updated"]
     for kind, own in (("person", person), ("company", company)):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -273,8 +273,11 @@ def _owner_filter(member: Membership, owner: str) -> Q:
     return Q()
 
 
-def people(member: Membership, params: ListParams) -> Page[Person]:
+def people(member: Membership, params: ListParams, fields: Sequence[str] = ()) -> Page[Person]:
+    """Return a page of people; with `fields`, only those columns are read (see columns.fields)."""
     qs = people_query(member, params)
+    if fields:
+        qs = qs.only(*fields)
     ordering = PERSON_SORTS.get(params.sort, PERSON_SORTS["name"])
     return paginate(qs, ordering, after=params.after, before=params.before, size=params.size)
 
@@ -315,8 +318,11 @@ def _definitions(member: Membership, target: str) -> list[CustomField]:
     return custom_fields.definitions(member.workspace_id, target)
 
 
-def companies(member: Membership, params: ListParams) -> Page[Company]:
+def companies(member: Membership, params: ListParams, fields: Sequence[str] = ()) -> Page[Company]:
+    """Return a page of companies; with `fields`, only those columns are read."""
     qs = companies_query(member, params)
+    if fields:
+        qs = qs.only(*fields)
     ordering = COMPANY_SORTS.get(params.sort, COMPANY_SORTS["name"])
     return paginate(qs, ordering, after=params.after, before=params.before, size=params.size)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from functools import wraps
 from typing import Any
@@ -126,18 +127,32 @@ def _record_filters(request: HttpRequest, member: Membership, kind: str) -> dict
     }
 
 
+@dataclass(frozen=True)
+class _ChosenColumns:
+    raw: str  # as asked for in the query string
+    keys: list[str]
+    extra: list[columns.Column]  # the custom fields' columns
+    chosen: list[columns.Column]
+
+
+def _chosen_columns(
+    request: HttpRequest, kind: str, definitions: list[CustomField]
+) -> _ChosenColumns:
+    raw = ",".join(request.GET.getlist("cols"))
+    extra = columns.custom(definitions)
+    keys = columns.parse(kind, raw, extra)
+    return _ChosenColumns(raw, keys, extra, columns.chosen(kind, keys, extra))
+
+
 def _list_extras(
     request: HttpRequest,
     member: Membership,
     kind: str,
     items: list[Any],
-    definitions: list[CustomField],
+    cols: _ChosenColumns,
 ) -> dict[str, Any]:
     """Return the chosen columns with their cells, the saved views and the bulk actions."""
-    raw = ",".join(request.GET.getlist("cols"))
-    extra = columns.custom(definitions)
-    keys = columns.parse(kind, raw, extra)
-    chosen = columns.chosen(kind, keys, extra)
+    raw, keys, extra, chosen = cols.raw, cols.keys, cols.extra, cols.chosen
     view_id = _id(request.GET.get("view", ""))
     views = list(saved_views.for_member(member, kind))
     actions = [
@@ -186,11 +201,12 @@ def person_list(request: HttpRequest, member: Membership) -> HttpResponse:
     """Show the people the member may see, filtered, sorted and a page at a time."""
     access.require(member, "person", "view")
     params = _list_params(request, selectors.PERSON_SORTS)
-    page = selectors.people(member, params)
+    filters = _record_filters(request, member, "person")
+    cols = _chosen_columns(request, "person", filters["definitions"])
+    page = selectors.people(member, params, fields=columns.fields("person", cols.chosen))
     company = None
     if params.company:
         company = access.visible(member, Company).filter(pk=params.company).first()
-    filters = _record_filters(request, member, "person")
     context = {
         "page": page,
         **filters,
@@ -200,7 +216,7 @@ def person_list(request: HttpRequest, member: Membership) -> HttpResponse:
         "company_options": company_choices(member, selected=company),
         "can_create": access.can(member, "person", "create"),
         "can_export": access.can(member, "person", "export"),
-        **_list_extras(request, member, "person", page.items, filters["definitions"]),
+        **_list_extras(request, member, "person", page.items, cols),
     }
     return _render(request, "customers/person_list.html", context, "results")
 
@@ -211,8 +227,9 @@ def company_list(request: HttpRequest, member: Membership) -> HttpResponse:
     """Show the companies the member may see, filtered, sorted and a page at a time."""
     access.require(member, "company", "view")
     params = _list_params(request, selectors.COMPANY_SORTS)
-    page = selectors.companies(member, params)
     filters = _record_filters(request, member, "company")
+    cols = _chosen_columns(request, "company", filters["definitions"])
+    page = selectors.companies(member, params, fields=columns.fields("company", cols.chosen))
     context = {
         "page": page,
         **filters,
@@ -221,7 +238,7 @@ def company_list(request: HttpRequest, member: Membership) -> HttpResponse:
         "owners": _members(member),
         "can_create": access.can(member, "company", "create"),
         "can_export": access.can(member, "company", "export"),
-        **_list_extras(request, member, "company", page.items, filters["definitions"]),
+        **_list_extras(request, member, "company", page.items, cols),
     }
     return _render(request, "customers/company_list.html", context, "results")
 
