@@ -133,11 +133,22 @@ def deep_floor(ds: Dataset) -> None:
 def _search_floor(ds: Dataset, prefix: str) -> None:
     limit = 60
     if connection.vendor == "sqlite":
-        ids = _sql(
-            "SELECT e.object_type, e.object_id FROM core_search_fts f "
+        # Like core.search: a window of whole-word matches, then of prefix matches, unranked.
+        window = (
+            "SELECT * FROM (SELECT e.object_type, e.object_id FROM core_search_fts f "
             "JOIN core_searchentry e ON e.id = f.rowid "
-            "WHERE core_search_fts MATCH %s AND e.workspace_id = %s ORDER BY f.rank LIMIT %s",
-            [f'doc : "w{ds.ws}_{prefix}" *', ds.ws, limit],
+            "WHERE core_search_fts MATCH %s AND e.workspace_id = %s ORDER BY f.rowid LIMIT %s)"
+        )
+        ids = _sql(
+            f"{window} UNION ALL {window}",
+            [
+                f'doc : "w{ds.ws}_{prefix}"',
+                ds.ws,
+                limit,
+                f'doc : "w{ds.ws}_{prefix}" *',
+                ds.ws,
+                limit,
+            ],
         )
     else:
         ids = _sql(

@@ -42,6 +42,8 @@ WORD_CACHE = 50_000
 CANDIDATE_FACTOR = 3
 # Matches ranked per index read on PostgreSQL.
 RANK_WINDOW = 1000
+# Matches read per index read on SQLite, unranked; query() scores them in Python.
+MATCH_WINDOW = 300
 _WORD = re.compile(r"[^\W_]+")
 _NON_DIGIT = re.compile(r"\D")
 _PHONE_QUERY = re.compile(r"^\+?[\d\s().\-/]+$")
@@ -433,6 +435,65 @@ def _fts_phrase(prefix: str, token: str) -> str:
     return f'"{prefix}{token}"'
 
 
+def _fts_candidates(
+    member: Membership,
+    tokens: list[str],
+    scope: str,
+    scope_params: list[Any],
+    limit: int,
+    *,
+    fuzzy: bool,
+) -> list[_Candidate]:
+    """Read bounded windows of FTS5 matches, unranked: query() scores them.
+
+    FTS5's `rank` is computed for every match before LIMIT applies: for a short
+    prefix at a million records that alone cost more than the budget. Instead a
+    window of whole-word matches is read (they score highest, so they must not
+    depend on where they fall among thousands of prefix matches), then a window
+    of prefix matches; both in entry order, which FTS5 reads without sorting.
+    """
+    prefix = f"w{member.workspace_id}_"
+    if fuzzy:
+        terms = []
+        for t in tokens:
+            term = f"doc : {_fts_phrase(prefix, t)} *"
+            if len(t) >= FUZZY_MIN and t.isalpha():
+                variants = " OR ".join(_fts_phrase(prefix, v) for v in deletions(t))
+                term = f"({term} OR fuzz : ({variants}))"
+            terms.append(term)
+        matches = [" AND ".join(terms)]
+    else:
+        matches = [
+            " AND ".join(f"doc : {_fts_phrase(prefix, t)}{star}" for t in tokens)
+            for star in ("", " *")
+        ]
+    # Only fixed fragments are joined here; every value is a parameter.
+    window = " ".join(
+        [
+            "SELECT * FROM (SELECT %s AS pass, f.rowid AS entry,",
+            "e.object_type, e.object_id, e.document FROM core_search_fts f",
+            "JOIN core_searchentry e ON e.id = f.rowid",
+            'WHERE core_search_fts MATCH %s AND e."workspace_id" = %s AND (',
+            scope,
+            ") ORDER BY f.rowid LIMIT %s)",
+        ]
+    )
+    sql = " ".join(
+        [
+            "SELECT object_type, object_id, document FROM (",
+            " UNION ALL ".join([window] * len(matches)),
+            ") ORDER BY pass, entry",
+        ]
+    )
+    window_size = max(MATCH_WINDOW, limit)
+    params: list[Any] = []
+    for number, match in enumerate(matches):
+        params += [number, match, member.workspace_id, *scope_params, window_size]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [_Candidate(kind, pk, doc) for kind, pk, doc in cursor.fetchall()]
+
+
 def _candidates(
     member: Membership, tokens: list[str], kinds: Sequence[str], limit: int, *, fuzzy: bool
 ) -> list[_Candidate]:
@@ -440,82 +501,63 @@ def _candidates(
     if not scope:
         return []
     if connection.vendor == "sqlite":
-        prefix = f"w{member.workspace_id}_"
-        terms = []
-        for t in tokens:
-            term = f"doc : {_fts_phrase(prefix, t)} *"
-            if fuzzy and len(t) >= FUZZY_MIN and t.isalpha():
-                variants = " OR ".join(_fts_phrase(prefix, v) for v in deletions(t))
-                term = f"({term} OR fuzz : ({variants}))"
-            terms.append(term)
-        # Only fixed fragments are joined here; every value is a parameter.
-        sql = " ".join(
-            [
-                "SELECT e.object_type, e.object_id, e.document FROM core_search_fts f",
-                "JOIN core_searchentry e ON e.id = f.rowid",
-                'WHERE core_search_fts MATCH %s AND e."workspace_id" = %s AND (',
-                scope,
-                ") ORDER BY f.rank LIMIT %s",
-            ]
-        )
-        params: list[Any] = [" AND ".join(terms), member.workspace_id, *scope_params, limit]
-    else:
-        conditions = []
-        params = []
-        for t in tokens:
-            condition = "to_tsvector('simple'::regconfig, e.document) @@ to_tsquery('simple', %s)"
-            params.append(f"{t}:*")
-            if fuzzy and len(t) >= FUZZY_MIN and t.isalpha():
-                condition = (
-                    f"({condition} OR to_tsvector('simple'::regconfig, e.fuzz) "
-                    "@@ to_tsquery('simple', %s))"
-                )
-                params.append(" | ".join(deletions(t)))
-            conditions.append(condition)
-        rank_sql = "ts_rank(to_tsvector('simple'::regconfig, e.document), to_tsquery('simple', %s))"
-        rank_params = [" & ".join(f"{t}:*" for t in tokens)]
-        # Rank a bounded window of matches: ranking every row a one-letter prefix
-        # matches would cost more than the whole budget at a million records.
-        sql = " ".join(
-            [
-                "SELECT e.object_type, e.object_id, e.document FROM (",
-                "SELECT e.id, e.object_type, e.object_id, e.document FROM core_searchentry e",
-                'WHERE e."workspace_id" = %s AND (',
-                scope,
-                ") AND",
-                " AND ".join(conditions),
-                "LIMIT %s) e ORDER BY",
-                rank_sql,
-                "DESC, e.id LIMIT %s",
-            ]
-        )
-        params = [
-            member.workspace_id,
-            *scope_params,
-            *params,
-            RANK_WINDOW,
-            *rank_params,
-            limit,
+        return _fts_candidates(member, tokens, scope, scope_params, limit, fuzzy=fuzzy)
+    conditions = []
+    params: list[Any] = []
+    for t in tokens:
+        condition = "to_tsvector('simple'::regconfig, e.document) @@ to_tsquery('simple', %s)"
+        params.append(f"{t}:*")
+        if fuzzy and len(t) >= FUZZY_MIN and t.isalpha():
+            condition = (
+                f"({condition} OR to_tsvector('simple'::regconfig, e.fuzz) "
+                "@@ to_tsquery('simple', %s))"
+            )
+            params.append(" | ".join(deletions(t)))
+        conditions.append(condition)
+    rank_sql = "ts_rank(to_tsvector('simple'::regconfig, e.document), to_tsquery('simple', %s))"
+    rank_params = [" & ".join(f"{t}:*" for t in tokens)]
+    # Rank a bounded window of matches: ranking every row a one-letter prefix
+    # matches would cost more than the whole budget at a million records.
+    sql = " ".join(
+        [
+            "SELECT e.object_type, e.object_id, e.document FROM (",
+            "SELECT e.id, e.object_type, e.object_id, e.document FROM core_searchentry e",
+            'WHERE e."workspace_id" = %s AND (',
+            scope,
+            ") AND",
+            " AND ".join(conditions),
+            "LIMIT %s) e ORDER BY",
+            rank_sql,
+            "DESC, e.id LIMIT %s",
         ]
+    )
+    params = [
+        member.workspace_id,
+        *scope_params,
+        *params,
+        RANK_WINDOW,
+        *rank_params,
+        limit,
+    ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [_Candidate(kind, pk, doc) for kind, pk, doc in cursor.fetchall()]
 
 
-def _distance(a: str, b: str) -> int:
-    """Return the optimal-string-alignment edit distance (a swap counts as one)."""
-    previous2: list[int] = []
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i]
-        for j, cb in enumerate(b, 1):
-            cost = 0 if ca == cb else 1
-            value = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
-                value = min(value, previous2[j - 2] + 1)
-            current.append(value)
-        previous2, previous = previous, current
-    return previous[-1]
+def _one_edit_apart(a: str, b: str) -> bool:
+    """Return whether one letter wrong, missing, extra or swapped at most turns a into b."""
+    if len(a) > len(b):
+        a, b = b, a
+    if len(b) - len(a) > 1:
+        return False
+    i = 0
+    while i < len(a) and a[i] == b[i]:
+        i += 1
+    if len(a) < len(b):
+        return a[i:] == b[i + 1 :]
+    return a[i + 1 :] == b[i + 1 :] or (
+        a[i + 2 :] == b[i + 2 :] and a[i : i + 2] == b[i : i + 2][::-1]
+    )
 
 
 def _score(tokens: list[str], document: str) -> float | None:
@@ -523,24 +565,38 @@ def _score(tokens: list[str], document: str) -> float | None:
     doc_words = document.split()
     total = 0.0
     for t in tokens:
-        best = 0.0
-        for position, w in enumerate(doc_words):
-            if w == t:
-                value = 3.0
-            elif w.startswith(t):
-                value = 2.0
-            elif len(t) >= FUZZY_MIN and abs(len(w) - len(t)) <= 1 and _distance(t, w) <= 1:
-                value = 1.0
-            elif len(t) >= FUZZY_MIN and len(w) > len(t) and _distance(t, w[: len(t)]) <= 1:
-                value = 0.5
-            else:
-                continue
-            # Earlier words are the record's name: prefer them a little.
-            best = max(best, value - min(position, 10) * 0.01)
-        if best == 0.0:
+        value = _word_score(t, doc_words)
+        if value == 0.0:
             return None
-        total += best
+        total += value
     return total
+
+
+def _word_score(t: str, doc_words: list[str]) -> float:
+    """Score the best match of a query word: whole word 3, prefix 2, typo 1, typo in a prefix 0.5.
+
+    Earlier words are the record's name: among matches of one kind the first is
+    preferred a little, never enough to pass a better kind, so the scan can stop
+    at the first word of the best kind found.
+    """
+    if t in doc_words:
+        return _at(3.0, doc_words.index(t))
+    for position, w in enumerate(doc_words):
+        if w.startswith(t):
+            return _at(2.0, position)
+    if len(t) < FUZZY_MIN:
+        return 0.0
+    for position, w in enumerate(doc_words):
+        if _one_edit_apart(t, w):
+            return _at(1.0, position)
+    for position, w in enumerate(doc_words):
+        if len(w) > len(t) and _one_edit_apart(t, w[: len(t)]):
+            return _at(0.5, position)
+    return 0.0
+
+
+def _at(value: float, position: int) -> float:
+    return value - min(position, 10) * 0.01
 
 
 def _exact_candidates(
