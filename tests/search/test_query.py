@@ -6,7 +6,6 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 from django.utils import timezone
 
 from amity.core import search
@@ -78,46 +77,6 @@ def test_it_ranks_exact_and_prefix_matches_above_typos(world: World) -> None:
     helpers.person(world, first_name="Ola", last_name="Hansen")
     helpers.person(world, first_name="Berit", last_name="Hansenberg")
     assert _titles(world, "hansen") == ["Ola Hansen", "Berit Hansenberg", "Anna Jansen"]
-
-
-@pytest.mark.skipif(
-    connection.vendor != "sqlite",
-    reason="PostgreSQL ranks a window of prefix matches with ts_rank, blind to whole words",
-)
-def test_it_ranks_a_whole_word_above_more_prefix_matches_than_it_reads(
-    world: World, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """SQLite reads a window of matches unranked: whole words are read apart, so none is lost."""
-    monkeypatch.setattr(search, "MATCH_WINDOW", 3)
-    for n in range(12):
-        helpers.person(world, first_name=f"Kari{n}", last_name="Hansen")
-    helpers.person(world, first_name="Per", last_name="Hanna")
-    helpers.person(world, first_name="Han", last_name="Solo")
-    assert _titles(world, "han", limit=1) == ["Han Solo"]
-    assert _titles(world, "han", limit=3)[0] == "Han Solo"
-    assert _titles(world, "per hanna", limit=1) == ["Per Hanna"]
-
-
-@pytest.mark.parametrize(
-    ("a", "b", "near"),
-    [
-        ("hansen", "hansen", True),
-        ("hansen", "hamsen", True),  # one wrong
-        ("hansen", "hnasen", True),  # two swapped
-        ("hansen", "hansne", True),  # the last two swapped
-        ("hansen", "hanssen", True),  # one too many
-        ("hansen", "ansen", True),  # the first missing
-        ("hansen", "hanse", True),  # the last missing
-        ("hansen", "hxxsen", False),
-        ("hansen", "hansenxx", False),
-        ("hansen", "ahnsne", False),  # two swaps
-        ("hansen", "nahsen", False),  # a swap of letters apart
-        ("", "a", True),
-    ],
-)
-def test_it_knows_words_one_edit_apart(a: str, b: str, near: bool) -> None:
-    assert search._one_edit_apart(a, b) is near
-    assert search._one_edit_apart(b, a) is near
 
 
 def test_it_finds_phones_by_their_digits(world: World) -> None:
