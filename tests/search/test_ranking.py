@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from django.db import connection
 
 from amity.core import search
 from tests.conftest import World
@@ -22,14 +21,10 @@ def test_it_ranks_a_name_above_the_same_word_later_in_the_record(world: World) -
 
 
 @pytest.mark.django_db
-@pytest.mark.skipif(
-    connection.vendor != "sqlite",
-    reason="PostgreSQL ranks a window of prefix matches with ts_rank, blind to whole words",
-)
 def test_it_ranks_a_whole_word_above_more_prefix_matches_than_it_reads(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """SQLite reads a window of matches unranked: whole words are read apart, so none is lost."""
+    """Matches are read in bounded windows: whole words are read apart, so none is lost."""
     monkeypatch.setattr(search, "MATCH_WINDOW", 3)
     for n in range(12):
         helpers.person(world, first_name=f"Kari{n}", last_name="Hansen")

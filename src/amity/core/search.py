@@ -502,45 +502,80 @@ def _candidates(
         return []
     if connection.vendor == "sqlite":
         return _fts_candidates(member, tokens, scope, scope_params, limit, fuzzy=fuzzy)
-    conditions = []
-    params: list[Any] = []
-    for t in tokens:
-        condition = "to_tsvector('simple'::regconfig, e.document) @@ to_tsquery('simple', %s)"
-        params.append(f"{t}:*")
-        if fuzzy and len(t) >= FUZZY_MIN and t.isalpha():
-            condition = (
-                f"({condition} OR to_tsvector('simple'::regconfig, e.fuzz) "
-                "@@ to_tsquery('simple', %s))"
-            )
-            params.append(" | ".join(deletions(t)))
-        conditions.append(condition)
+    return _tsvector_candidates(member, tokens, scope, scope_params, limit, fuzzy=fuzzy)
+
+
+def _tsvector_candidates(
+    member: Membership,
+    tokens: list[str],
+    scope: str,
+    scope_params: list[Any],
+    limit: int,
+    *,
+    fuzzy: bool,
+) -> list[_Candidate]:
+    """Read and rank bounded windows of matches on PostgreSQL: whole words, then prefixes.
+
+    Ranking every row a one-letter prefix matches would cost more than the whole
+    budget at a million records, so a window of matches is ranked. Whole-word
+    matches are read in a window of their own first, as on SQLite: ts_rank does not
+    prefer them, and among thousands of prefix matches the window could miss them.
+    """
+
+    def window(star: str, size: int) -> tuple[str, list[Any]]:
+        conditions, params = [], []
+        for t in tokens:
+            condition = "to_tsvector('simple'::regconfig, e.document) @@ to_tsquery('simple', %s)"
+            params.append(f"{t}{star}")
+            if fuzzy and len(t) >= FUZZY_MIN and t.isalpha():
+                condition = (
+                    f"({condition} OR to_tsvector('simple'::regconfig, e.fuzz) "
+                    "@@ to_tsquery('simple', %s))"
+                )
+                params.append(" | ".join(deletions(t)))
+            conditions.append(condition)
+        # Only fixed fragments are joined here; every value is a parameter.
+        sql = " ".join(
+            [
+                "SELECT e.id, e.object_type, e.object_id, e.document FROM core_searchentry e",
+                'WHERE e."workspace_id" = %s AND (',
+                scope,
+                ") AND",
+                " AND ".join(conditions),
+                "LIMIT %s",
+            ]
+        )
+        return sql, [member.workspace_id, *scope_params, *params, size]
+
     rank_sql = "ts_rank(to_tsvector('simple'::regconfig, e.document), to_tsquery('simple', %s))"
     rank_params = [" & ".join(f"{t}:*" for t in tokens)]
-    # Rank a bounded window of matches: ranking every row a one-letter prefix
-    # matches would cost more than the whole budget at a million records.
+    passes = (
+        [(":*", RANK_WINDOW)] if fuzzy else [("", max(MATCH_WINDOW, limit)), (":*", RANK_WINDOW)]
+    )
+    parts, params = [], []
+    for number, (star, size) in enumerate(passes):
+        inner, inner_params = window(star, size)
+        parts.append(
+            " ".join(
+                [
+                    "SELECT %s AS pass, e.id, e.object_type, e.object_id, e.document,",
+                    rank_sql,
+                    "AS rank FROM (",
+                    inner,
+                    ") e",
+                ]
+            )
+        )
+        params += [number, *rank_params, *inner_params]
     sql = " ".join(
         [
-            "SELECT e.object_type, e.object_id, e.document FROM (",
-            "SELECT e.id, e.object_type, e.object_id, e.document FROM core_searchentry e",
-            'WHERE e."workspace_id" = %s AND (',
-            scope,
-            ") AND",
-            " AND ".join(conditions),
-            "LIMIT %s) e ORDER BY",
-            rank_sql,
-            "DESC, e.id LIMIT %s",
+            "SELECT object_type, object_id, document FROM (",
+            " UNION ALL ".join(parts),
+            ") c ORDER BY pass, rank DESC, id LIMIT %s",
         ]
     )
-    params = [
-        member.workspace_id,
-        *scope_params,
-        *params,
-        RANK_WINDOW,
-        *rank_params,
-        limit,
-    ]
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, [*params, limit])
         return [_Candidate(kind, pk, doc) for kind, pk, doc in cursor.fetchall()]
 
 
