@@ -229,6 +229,7 @@ def _new_values(sealer: crypto.Sealer, plan: Plan, row: Row) -> dict[str, Any]:
         values["company_id"] = plan.companies.get(name.casefold()) if name else None
     values["uid"] = uid = uuid.uuid4()
     values["_tags"] = row.tags or []
+    values["_national"] = row.national
     if row.sensitive:
         values.update(seal_row(sealer, uid, row.sensitive))
     return values
