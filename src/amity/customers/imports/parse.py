@@ -86,7 +86,7 @@ def _check(table: Table) -> Table:
     if len(table.rows) > MAX_ROWS:
         raise ParseError(f"Use at most {MAX_ROWS} rows.")
     width = len(table.header)
-    table.rows = [(row + [""] * width)[:width] for row in table.rows]
+    table.rows = [row if len(row) == width else (row + [""] * width)[:width] for row in table.rows]
     return table
 
 

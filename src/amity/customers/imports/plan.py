@@ -175,8 +175,11 @@ def _phones(
     for index, target, column in ctx.columns:
         if target.key in PHONES and values.get(target.key):
             try:
-                values[target.key] = phone = fields.e164(values[target.key], region, target.key)
-                national[phone] = fields.national_digits(phone)
+                phone, national_form = fields.e164_and_national(
+                    values[target.key], region, target.key
+                )
+                values[target.key] = phone
+                national[phone] = national_form
             except ValidationError:
                 raw = cells[index] if index < len(cells) else ""
                 code = "phone_country" if region is None else "phone"

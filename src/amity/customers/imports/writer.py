@@ -9,10 +9,11 @@ write and the job's `done` status in one transaction.
 from __future__ import annotations
 
 import json
-import uuid
+import operator
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 from django.db import connection, models
 from django.db.models.functions import Lower
@@ -95,10 +96,11 @@ def _insert(
         "created_at": prepped_now,
         "updated_at": prepped_now,
     }
-    uid_field = model._meta.get_field("uid")
-    stamps = [f.attname for f in fields if isinstance(f, models.DateTimeField)]
-    as_hex = connection.vendor == "sqlite"
+    # SQLite keeps a UUID as 32 hex digits; PostgreSQL's driver takes the UUID itself.
+    as_hex = not connection.features.has_native_uuid_field
     names = [f.attname for f in fields]
+    row_of = operator.itemgetter(*names)
+    stamps = [f.attname for f in fields if isinstance(f, models.DateTimeField)]
     ids = bulk.reserve_ids(model._meta.db_table, len(rows))
     params = []
     out = []
@@ -109,9 +111,12 @@ def _insert(
             if name in row and row[name] is not None:
                 values[name] = prep(model, name, row[name])
         uid = values["uid"]
-        values["uid"] = uid.hex if as_hex else uid_field.get_db_prep_value(uid, connection)
-        params.append(tuple([values[n] for n in names]))
-        values["uid"] = uid
+        if as_hex:
+            values["uid"] = uid.hex
+            params.append(row_of(values))
+            values["uid"] = uid
+        else:
+            params.append(row_of(values))
         out.append((pk, values))
     bulk.insert_rows(
         model._meta.db_table,
@@ -171,7 +176,9 @@ def _create_companies(member: Membership, job: ImportJob, plan: Plan, now: datet
         return
     names = list(plan.new_companies.values())
     for start in range(0, len(names), CHUNK):
-        rows = [{"uid": uuid.uuid4(), "name": name} for name in names[start : start + CHUNK]]
+        chunk = names[start : start + CHUNK]
+        uids = bulk.time_ordered_uids(len(chunk))
+        rows = [{"uid": uid, "name": name} for uid, name in zip(uids, chunk, strict=True)]
         created = _insert(Company, member, rows, now)
         for pk, values in created:
             plan.companies[values["name"].casefold()] = pk
@@ -211,23 +218,24 @@ def _link_tags(member: Membership, kind: str, created: list[tuple[int, dict[str,
     ids = _tag_ids(member.workspace_id, wanted)
     if not ids:
         return
-    link: Any = PersonTag if kind == "person" else CompanyTag
-    link.objects.bulk_create(
+    link = PersonTag if kind == "person" else CompanyTag
+    bulk.insert_rows(
+        link._meta.db_table,
+        ["workspace_id", "tag_id", f"{kind}_id"],
         [
-            link(workspace_id=member.workspace_id, tag_id=ids[n.lower()], **{f"{kind}_id": pk})
+            (member.workspace_id, ids[n.lower()], pk)
             for pk, values in created
             for n in values.get("_tags", ())
         ],
-        batch_size=CHUNK,
     )
 
 
-def _new_values(sealer: crypto.Sealer, plan: Plan, row: Row) -> dict[str, Any]:
+def _new_values(sealer: crypto.Sealer, plan: Plan, row: Row, uid: UUID) -> dict[str, Any]:
     values = dict(row.values)
     if "company" in values:
         name = values.pop("company")
         values["company_id"] = plan.companies.get(name.casefold()) if name else None
-    values["uid"] = uid = uuid.uuid4()
+    values["uid"] = uid
     values["_tags"] = row.tags or []
     values["_national"] = row.national
     if row.sensitive:
@@ -361,7 +369,9 @@ def write(
         if cancelled is not None and cancelled():
             raise Cancelled
         chunk = plan.creates[start : start + CHUNK]
-        created = _insert(model, member, [_new_values(sealer, plan, r) for r in chunk], now)
+        uids = bulk.time_ordered_uids(len(chunk))
+        rows = [_new_values(sealer, plan, r, uid) for r, uid in zip(chunk, uids, strict=True)]
+        created = _insert(model, member, rows, now)
         _link_tags(member, job.kind, created)
         docs = [_Doc(pk, v) for pk, v in created]
         search.index_new(member.workspace_id, job.kind, docs, bulk.reserve_ids)
