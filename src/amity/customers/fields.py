@@ -219,10 +219,10 @@ def link_model(obj: CustomerRecord) -> type[PersonTag] | type[CompanyTag]:
 
 def tag_names(obj: CustomerRecord) -> list[str]:
     """Return the names of a record's tags, sorted (uses prefetched links when present)."""
-    cache = getattr(obj, "_prefetched_objects_cache", {})
     known = getattr(obj, "_tag_names", None)
     if known is not None:
         return list(known)
+    cache = getattr(obj, "_prefetched_objects_cache", {})
     if "tag_links" in cache:
         names = [link.tag.name for link in cache["tag_links"]]
     else:

@@ -94,7 +94,7 @@ def _nonblank(rows: Iterator[list[str]]) -> Iterator[list[str]]:
     for count, row in enumerate(rows):
         if count > MAX_ROWS + 1:
             raise ParseError(f"Use at most {MAX_ROWS} rows.")
-        if any(cell.strip() for cell in row):
+        if "".join(row).strip():  # some cell holds more than white space
             yield row
 
 

@@ -100,30 +100,27 @@ def _insert(
     as_hex = not connection.features.has_native_uuid_field
     names = [f.attname for f in fields]
     row_of = operator.itemgetter(*names)
-    stamps = [f.attname for f in fields if isinstance(f, models.DateTimeField)]
+    # Values as the database takes them: datetimes prepared, JSON serialised (the
+    # defaults once, not once a row).
+    converted = [
+        f.attname for f in fields if isinstance(f, models.DateTimeField | models.JSONField)
+    ]
     ids = bulk.reserve_ids(model._meta.db_table, len(rows))
     params = []
     out = []
     base = {**defaults, **meta}
+    base_db = {**base, **{name: prep(model, name, base[name]) for name in converted}}
     for pk, row in zip(ids, rows, strict=True):
         values = {**base, **row, "id": pk}
-        for name in stamps:
+        db = {**base_db, **row, "id": pk}
+        for name in converted:
             if name in row and row[name] is not None:
-                values[name] = prep(model, name, row[name])
-        uid = values["uid"]
+                db[name] = prep(model, name, row[name])
         if as_hex:
-            values["uid"] = uid.hex
-            params.append(row_of(values))
-            values["uid"] = uid
-        else:
-            params.append(row_of(values))
+            db["uid"] = row["uid"].hex
+        params.append(row_of(db))
         out.append((pk, values))
-    bulk.insert_rows(
-        model._meta.db_table,
-        [f.column or f.attname for f in fields],
-        params,
-        json_columns=bulk.json_columns(model),
-    )
+    bulk.insert_rows(model._meta.db_table, [f.column or f.attname for f in fields], params)
     return out
 
 
