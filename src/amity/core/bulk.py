@@ -11,7 +11,7 @@ import json
 import os
 import time
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.db import connection, models
@@ -85,24 +85,58 @@ def insert_rows(
     rows: Iterable[Sequence[Any]],
     *,
     json_columns: Sequence[str] = (),
+    constants: Mapping[str, Any] | None = None,
 ) -> None:
-    """Insert rows of already-prepared values (JSON columns as Python objects)."""
+    """Insert rows of already-prepared values (JSON columns as Python objects).
+
+    `constants` are further columns with one value for every row (the workspace, the
+    defaults of columns an import does not fill). SQLite gets the plain ones (numbers,
+    text, NULL) written into the statement: binding 45 equal values again for each
+    of 100k rows was a fifth of the people table's insert time.
+    """
     json_at = [columns.index(c) for c in json_columns]
     if json_at:
         rows = _dump_json(rows, json_at)
+    constants = dict(constants or {})
     if connection.vendor != "postgresql":
+        literals = {c: text for c, v in constants.items() if (text := _literal(v)) is not None}
+        bound = [c for c in constants if c not in literals]
+        if bound:
+            extra = tuple(constants[c] for c in bound)
+            rows = [(*row, *extra) for row in rows]
+        names = [*columns, *bound, *literals]
+        marks = ["%s"] * (len(columns) + len(bound)) + list(literals.values())
         sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 - names from the models
-            _q(table), ", ".join(_q(c) for c in columns), ", ".join(["%s"] * len(columns))
+            _q(table), ", ".join(_q(c) for c in names), ", ".join(marks)
         )
         with connection.cursor() as cursor:
             cursor.executemany(sql, rows if isinstance(rows, list) else list(rows))
         return
-    sql = "COPY {} ({}) FROM STDIN".format(_q(table), ", ".join(_q(c) for c in columns))
+    names = [*columns, *constants]
+    extra = tuple(constants.values())
+    sql = "COPY {} ({}) FROM STDIN".format(_q(table), ", ".join(_q(c) for c in names))
     with connection.cursor() as cursor:
         raw = cursor.cursor
         with raw.copy(sql) as copy:
             for row in rows:
-                copy.write_row(row)
+                copy.write_row((*row, *extra) if extra else row)
+
+
+def _literal(value: Any) -> str | None:
+    """Return a plain value as an SQLite literal (None when it must be bound instead).
+
+    Only numbers and text without NUL: text is quoted as SQLite quotes it, every
+    quote doubled, so no value can end the literal.
+    """
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return str(int(value))
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str) and "\x00" not in value:
+        return "'" + value.replace("'", "''") + "'"
+    return None
 
 
 def _dump_json(rows: Iterable[Sequence[Any]], json_at: list[int]) -> list[Sequence[Any]]:

@@ -307,15 +307,19 @@ def index_new(
         plain, fuzzy = _document_tokens(reg.document(obj))
         rows.append((obj.pk, getattr(obj, "owner_id", None), plain, fuzzy))
     entry_ids = list(reserve_ids("core_searchentry", len(rows))) if reserve_ids else None
-    columns = ["workspace_id", "object_type", "object_id", "owner_id", "document", "fuzz"]
+    columns = ["object_id", "owner_id", "document", "fuzz"]
     values: list[tuple[Any, ...]] = [
-        (workspace_id, kind, pk, owner_id, " ".join(p), "" if sqlite else " ".join(f))
-        for pk, owner_id, p, f in rows
+        (pk, owner_id, " ".join(p), "" if sqlite else " ".join(f)) for pk, owner_id, p, f in rows
     ]
     if entry_ids is not None:
         columns.insert(0, "id")
         values = [(eid, *v) for eid, v in zip(entry_ids, values, strict=True)]
-    bulk.insert_rows("core_searchentry", columns, values)
+    bulk.insert_rows(
+        "core_searchentry",
+        columns,
+        values,
+        constants={"workspace_id": workspace_id, "object_type": kind},
+    )
     if not sqlite:
         return
     if entry_ids is None:

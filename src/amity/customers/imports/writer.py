@@ -98,29 +98,39 @@ def _insert(
     }
     # SQLite keeps a UUID as 32 hex digits; PostgreSQL's driver takes the UUID itself.
     as_hex = not connection.features.has_native_uuid_field
-    names = [f.attname for f in fields]
-    row_of = operator.itemgetter(*names)
     # Values as the database takes them: datetimes prepared, JSON serialised (the
     # defaults once, not once a row).
     converted = [
         f.attname for f in fields if isinstance(f, models.DateTimeField | models.JSONField)
     ]
+    base = {**defaults, **meta}
+    base_db = {**base, **{name: prep(model, name, base[name]) for name in converted}}
+    # Columns no row of this chunk fills are written once for all of them.
+    filled = {"id"}.union(*rows)
+    varying = [f.attname for f in fields if f.attname in filled]
+    constant = [f for f in fields if f.attname not in filled]
+    varying_base = {name: base_db[name] for name in varying}
+    row_of = operator.itemgetter(*varying)
+    converted = [name for name in converted if name in filled]
     ids = bulk.reserve_ids(model._meta.db_table, len(rows))
     params = []
     out = []
-    base = {**defaults, **meta}
-    base_db = {**base, **{name: prep(model, name, base[name]) for name in converted}}
     for pk, row in zip(ids, rows, strict=True):
-        values = {**base, **row, "id": pk}
-        db = {**base_db, **row, "id": pk}
+        db = {**varying_base, **row, "id": pk}
         for name in converted:
             if name in row and row[name] is not None:
                 db[name] = prep(model, name, row[name])
         if as_hex:
             db["uid"] = row["uid"].hex
         params.append(row_of(db))
-        out.append((pk, values))
-    bulk.insert_rows(model._meta.db_table, [f.column or f.attname for f in fields], params)
+        out.append((pk, {**base, **row, "id": pk}))
+    column = {f.attname: str(f.column) for f in fields}
+    bulk.insert_rows(
+        model._meta.db_table,
+        [column[name] for name in varying],
+        params,
+        constants={column[f.attname]: base_db[f.attname] for f in constant},
+    )
     return out
 
 
@@ -136,35 +146,22 @@ def _timeline(
     data = json.dumps({"action": "create", "import": job.pk})
     bulk.insert_rows(
         "customers_timelineevent",
+        ["person_id", "company_id"],
         [
-            "workspace_id",
-            "person_id",
-            "company_id",
-            "kind",
-            "occurred_at",
-            "actor_id",
-            "summary",
-            "data",
-            "source_app",
-            "source_model",
-            "source_id",
-        ],
-        [
-            (
-                member.workspace_id,
-                pk if kind == "person" else None,
-                values.get("company_id") if kind == "person" else pk,
-                TimelineEvent.Kind.CHANGE.value,
-                occurred,
-                member.user_id,
-                "Created",
-                data,
-                "customers",
-                "importjob",
-                str(job.pk),
-            )
+            (pk, values.get("company_id")) if kind == "person" else (None, pk)
             for pk, values in created
         ],
+        constants={
+            "workspace_id": member.workspace_id,
+            "kind": TimelineEvent.Kind.CHANGE.value,
+            "occurred_at": occurred,
+            "actor_id": member.user_id,
+            "summary": "Created",
+            "data": data,
+            "source_app": "customers",
+            "source_model": "importjob",
+            "source_id": str(job.pk),
+        },
     )
 
 
