@@ -48,17 +48,17 @@ class Cancelled(Exception):
 class _Doc:
     """A record-like view of inserted values for the search document builders."""
 
-    def __init__(self, pk: int, values: dict[str, Any]) -> None:
-        # Plain attributes for the inserted values: the document builders read a dozen
-        # of them per row, and __getattr__ then only answers for the rest.
+    def __init__(self, pk: int, values: dict[str, Any], defaults: dict[str, Any]) -> None:
+        # Plain attributes for the row's own values; __getattr__ answers the rest from
+        # the values every row of the chunk shares.
         self.__dict__.update(values)
         self.pk = pk
-        self._values = values
+        self._defaults = defaults
         # customers.search reads tag names; imported rows bring theirs along.
         self._tag_names: tuple[str, ...] = tuple(values.get("_tags", ()))
 
     def __getattr__(self, name: str) -> Any:
-        return self._values.get(name, "")
+        return self._defaults.get(name, "")
 
 
 def _q(name: str) -> str:
@@ -81,8 +81,9 @@ def _insert(
     member: Membership,
     rows: Sequence[dict[str, Any]],
     now: datetime,
-) -> list[tuple[int, dict[str, Any]]]:
-    """Insert new records; return (id, values) for each, in order."""
+) -> tuple[list[tuple[int, dict[str, Any]]], dict[str, Any]]:
+    """Insert new records; return (id, the row's values) for each, in order, and the
+    values they share (workspace, owner, defaults)."""
     fields = list(model._meta.concrete_fields)
     # Every column the import does not fill gets the model field's default (as
     # the benchmark loader does), so fields added later need no change here.
@@ -123,7 +124,7 @@ def _insert(
         if as_hex:
             db["uid"] = row["uid"].hex
         params.append(row_of(db))
-        out.append((pk, {**base, **row, "id": pk}))
+        out.append((pk, {**row, "id": pk}))
     column = {f.attname: str(f.column) for f in fields}
     bulk.insert_rows(
         model._meta.db_table,
@@ -131,7 +132,7 @@ def _insert(
         params,
         constants={column[f.attname]: base_db[f.attname] for f in constant},
     )
-    return out
+    return out, base
 
 
 def _timeline(
@@ -173,10 +174,10 @@ def _create_companies(member: Membership, job: ImportJob, plan: Plan, now: datet
         chunk = names[start : start + CHUNK]
         uids = bulk.time_ordered_uids(len(chunk))
         rows = [{"uid": uid, "name": name} for uid, name in zip(uids, chunk, strict=True)]
-        created = _insert(Company, member, rows, now)
+        created, shared = _insert(Company, member, rows, now)
         for pk, values in created:
             plan.companies[values["name"].casefold()] = pk
-        docs = [_Doc(pk, v) for pk, v in created]
+        docs = [_Doc(pk, v, shared) for pk, v in created]
         search.index_new(member.workspace_id, "company", docs, bulk.reserve_ids)
         duplicates.refresh_later(member.workspace_id, "company", [pk for pk, _ in created])
         _timeline(member, "company", job, created, now)
@@ -365,9 +366,9 @@ def write(
         chunk = plan.creates[start : start + CHUNK]
         uids = bulk.time_ordered_uids(len(chunk))
         rows = [_new_values(sealer, plan, r, uid) for r, uid in zip(chunk, uids, strict=True)]
-        created = _insert(model, member, rows, now)
+        created, shared = _insert(model, member, rows, now)
         _link_tags(member, job.kind, created)
-        docs = [_Doc(pk, v) for pk, v in created]
+        docs = [_Doc(pk, v, shared) for pk, v in created]
         search.index_new(member.workspace_id, job.kind, docs, bulk.reserve_ids)
         duplicates.refresh_later(member.workspace_id, job.kind, [pk for pk, _ in created])
         _timeline(member, job.kind, job, created, now)
