@@ -138,6 +138,8 @@ class Context:
             (i, self.targets[key], self.header[i] if i < len(self.header) else str(i + 1))
             for i, key in sorted(self.mapping.items())
         ]
+        self.phone_columns = [c for c in self.columns if c[1].key in PHONES]
+        self.country_keys = [f"{kind}_country" for kind in ADDRESS_KINDS]
         self.name_keys = [k for k in ("first_name", "last_name") if k in self.mapping.values()]
         self.last_name_column = next(
             (c for _, t, c in self.columns if t.key in ("last_name", "full_name")), ""
@@ -168,12 +170,10 @@ def _phones(
     ctx: Context, number: int, values: dict[str, Any], cells: list[str], national: dict[str, str]
 ) -> list[RowError]:
     """Store phones as the services do: E.164, local numbers read in the row's country."""
-    region = next(
-        (str(values[f"{k}_country"]) for k in ADDRESS_KINDS if values.get(f"{k}_country")), None
-    )
+    region = next((str(values[k]) for k in ctx.country_keys if values.get(k)), None)
     errors = []
-    for index, target, column in ctx.columns:
-        if target.key in PHONES and values.get(target.key):
+    for index, target, column in ctx.phone_columns:
+        if values.get(target.key):
             try:
                 phone, national_form = fields.e164_and_national(
                     values[target.key], region, target.key
@@ -228,7 +228,7 @@ def clean_row(ctx: Context, number: int, cells: list[str]) -> Row | list[RowErro
             continue  # a blank cell leaves consent as it is
         else:
             values[target.model_field] = value
-    if not errors:
+    if not errors and ctx.phone_columns:
         errors = _phones(ctx, number, values, cells, national)
     if errors:
         return errors
