@@ -8,7 +8,10 @@ Both run inside the caller's transaction and commit nothing.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+import os
+import time
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.db import connection, models
@@ -30,6 +33,26 @@ def field_defaults(fields: Iterable[models.Field[Any, Any]]) -> list[Any]:
 def json_columns(model: type[models.Model]) -> list[str]:
     """Return the model's JSON columns (insert_rows serialises them)."""
     return [str(f.column) for f in model._meta.concrete_fields if isinstance(f, models.JSONField)]
+
+
+def time_ordered_uids(count: int) -> list[uuid.UUID]:
+    """Return `count` new UUIDs in the version 7 layout: a millisecond clock, then 74 random bits.
+
+    New rows' uids then sort after the existing ones, so their unique index takes them
+    at its end instead of at 100k scattered places (3-4 us a row on SQLite at 100k rows),
+    and one read of the random source serves a whole batch.
+    """
+    stamp = (time.time_ns() // 1_000_000) << 80 | 0x7 << 76 | 0b10 << 62
+    random = os.urandom(10 * count)
+    out = []
+    for offset in range(0, 10 * count, 10):
+        bits = int.from_bytes(random[offset : offset + 10])
+        out.append(uuid.UUID(int=stamp | (bits >> 62 & _RAND_A) << 64 | bits & _RAND_B))
+    return out
+
+
+_RAND_A = (1 << 12) - 1
+_RAND_B = (1 << 62) - 1
 
 
 def reserve_ids(table: str, count: int) -> list[int]:
@@ -62,24 +85,58 @@ def insert_rows(
     rows: Iterable[Sequence[Any]],
     *,
     json_columns: Sequence[str] = (),
+    constants: Mapping[str, Any] | None = None,
 ) -> None:
-    """Insert rows of already-prepared values (JSON columns as Python objects)."""
+    """Insert rows of already-prepared values (JSON columns as Python objects).
+
+    `constants` are further columns with one value for every row (the workspace, the
+    defaults of columns an import does not fill). SQLite gets the plain ones (numbers,
+    text, NULL) written into the statement: binding 45 equal values again for each
+    of 100k rows was a fifth of the people table's insert time.
+    """
     json_at = [columns.index(c) for c in json_columns]
     if json_at:
         rows = _dump_json(rows, json_at)
+    constants = dict(constants or {})
     if connection.vendor != "postgresql":
+        literals = {c: text for c, v in constants.items() if (text := _literal(v)) is not None}
+        bound = [c for c in constants if c not in literals]
+        if bound:
+            extra = tuple(constants[c] for c in bound)
+            rows = [(*row, *extra) for row in rows]
+        names = [*columns, *bound, *literals]
+        marks = ["%s"] * (len(columns) + len(bound)) + list(literals.values())
         sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 - names from the models
-            _q(table), ", ".join(_q(c) for c in columns), ", ".join(["%s"] * len(columns))
+            _q(table), ", ".join(_q(c) for c in names), ", ".join(marks)
         )
         with connection.cursor() as cursor:
             cursor.executemany(sql, rows if isinstance(rows, list) else list(rows))
         return
-    sql = "COPY {} ({}) FROM STDIN".format(_q(table), ", ".join(_q(c) for c in columns))
+    names = [*columns, *constants]
+    extra = tuple(constants.values())
+    sql = "COPY {} ({}) FROM STDIN".format(_q(table), ", ".join(_q(c) for c in names))
     with connection.cursor() as cursor:
         raw = cursor.cursor
         with raw.copy(sql) as copy:
             for row in rows:
-                copy.write_row(row)
+                copy.write_row((*row, *extra) if extra else row)
+
+
+def _literal(value: Any) -> str | None:
+    """Return a plain value as an SQLite literal (None when it must be bound instead).
+
+    Only numbers and text without NUL: text is quoted as SQLite quotes it, every
+    quote doubled, so no value can end the literal.
+    """
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return str(int(value))
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str) and "\x00" not in value:
+        return "'" + value.replace("'", "''") + "'"
+    return None
 
 
 def _dump_json(rows: Iterable[Sequence[Any]], json_at: list[int]) -> list[Sequence[Any]]:

@@ -126,8 +126,12 @@ def fold(text: str) -> str:
 
 
 def words(text: str) -> list[str]:
+    return list(_words(text))
+
+
+def _words(text: str) -> Sequence[str]:
     if len(text) <= CACHED_TEXT:
-        return list(_short_words(text))
+        return _short_words(text)
     return [w[:MAX_TOKEN_LENGTH] for w in _WORD.findall(fold(text))]
 
 
@@ -141,9 +145,12 @@ def phone_tokens(phone: str) -> list[str]:
     """Return the digits of a phone number, also without its country or trunk prefix."""
     # Stored numbers are E.164 ("+4722334455"): their digits need no pattern.
     bare = phone[1:] if phone.startswith("+") else phone
-    digits = (bare if bare.isdigit() and bare.isascii() else _NON_DIGIT.sub("", phone))[
-        :MAX_TOKEN_LENGTH
-    ]
+    if not (bare.isdigit() and bare.isascii()):
+        # National forms ("020 7946 0018") are digits and spaces: no pattern needed either.
+        bare = phone.replace(" ", "")
+        if not (bare.isdigit() and bare.isascii()):
+            bare = _NON_DIGIT.sub("", phone)
+    digits = bare[:MAX_TOKEN_LENGTH]
     if len(digits) < 3:
         return []
     tokens = [digits]
@@ -167,8 +174,8 @@ def _deletions(word: str) -> tuple[str, ...]:
 
 
 def _document_tokens(doc: Document) -> tuple[list[str], list[str]]:
-    names = [w for text in doc.names for w in words(text)]
-    others = [w for text in doc.words for w in words(text)]
+    names = [w for text in doc.names for w in _words(text)]
+    others = [w for text in doc.words for w in _words(text)]
     phones = [t for p in doc.phones for t in phone_tokens(p)]
     plain = list(dict.fromkeys([*names, *others, *phones]))
     fuzzy = list(
@@ -302,15 +309,19 @@ def index_new(
         plain, fuzzy = _document_tokens(reg.document(obj))
         rows.append((obj.pk, getattr(obj, "owner_id", None), plain, fuzzy))
     entry_ids = list(reserve_ids("core_searchentry", len(rows))) if reserve_ids else None
-    columns = ["workspace_id", "object_type", "object_id", "owner_id", "document", "fuzz"]
+    columns = ["object_id", "owner_id", "document", "fuzz"]
     values: list[tuple[Any, ...]] = [
-        (workspace_id, kind, pk, owner_id, " ".join(p), "" if sqlite else " ".join(f))
-        for pk, owner_id, p, f in rows
+        (pk, owner_id, " ".join(p), "" if sqlite else " ".join(f)) for pk, owner_id, p, f in rows
     ]
     if entry_ids is not None:
         columns.insert(0, "id")
         values = [(eid, *v) for eid, v in zip(entry_ids, values, strict=True)]
-    bulk.insert_rows("core_searchentry", columns, values)
+    bulk.insert_rows(
+        "core_searchentry",
+        columns,
+        values,
+        constants={"workspace_id": workspace_id, "object_type": kind},
+    )
     if not sqlite:
         return
     if entry_ids is None:

@@ -45,20 +45,34 @@ _national: dict[str, str] = {}  # E.164 -> national form, filled as numbers are 
 
 def e164(value: str, region: str | None, field: str) -> str:
     """Return the number as E.164 (`+4722334455`), or "" for blank; refuse what does not parse."""
+    return e164_and_national(value, region, field)[0]
+
+
+def e164_and_national(value: str, region: str | None, field: str) -> tuple[str, str]:
+    """Return e164(...) and the number's national form (what national_digits gives), one parse."""
     value = (value or "").strip()
     if not value:
-        return ""
-    number = _e164(value, region)
-    if number is None:
+        return "", ""
+    parsed = _e164(value, region)
+    if parsed is None:
         raise ValidationError(
             {field: "Enter a phone number with its country code, such as +47 22 33 44 55."}
         )
-    return number
+    number, national = parsed
+    if national is None:
+        return number, national_digits(number)
+    # The search document wants the national form next: spare it a second parse.
+    _remember_national(number, national)
+    return number, national
 
 
 @functools.lru_cache(maxsize=PHONE_CACHE)
-def _e164(value: str, region: str | None) -> str | None:
-    """Parse once per (text, country): an import repeats numbers (switchboards, mobiles)."""
+def _e164(value: str, region: str | None) -> tuple[str, str | None] | None:
+    """Parse once per (text, country): an import repeats numbers (switchboards, mobiles).
+
+    Returns the E.164 text and its national form (None for a number with an extension,
+    whose national form comes from parsing the E.164 text as national_digits does).
+    """
     number = _international(value)
     direct = number is not None
     if number is None:
@@ -73,10 +87,7 @@ def _e164(value: str, region: str | None) -> str | None:
         text = f"+{number.country_code}{number.national_number}"
     else:
         text = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-    if not number.extension:
-        # The search document wants the national form next: spare it a second parse.
-        _remember_national(text, _format_national(number))
-    return text
+    return text, None if number.extension else _format_national(number)
 
 
 _INTERNATIONAL = re.compile(r"\+[1-9][0-9 ]{5,24}")
@@ -208,10 +219,10 @@ def link_model(obj: CustomerRecord) -> type[PersonTag] | type[CompanyTag]:
 
 def tag_names(obj: CustomerRecord) -> list[str]:
     """Return the names of a record's tags, sorted (uses prefetched links when present)."""
-    cache = getattr(obj, "_prefetched_objects_cache", {})
     known = getattr(obj, "_tag_names", None)
     if known is not None:
         return list(known)
+    cache = getattr(obj, "_prefetched_objects_cache", {})
     if "tag_links" in cache:
         names = [link.tag.name for link in cache["tag_links"]]
     else:

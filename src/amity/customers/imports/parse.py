@@ -86,7 +86,7 @@ def _check(table: Table) -> Table:
     if len(table.rows) > MAX_ROWS:
         raise ParseError(f"Use at most {MAX_ROWS} rows.")
     width = len(table.header)
-    table.rows = [(row + [""] * width)[:width] for row in table.rows]
+    table.rows = [row if len(row) == width else (row + [""] * width)[:width] for row in table.rows]
     return table
 
 
@@ -94,7 +94,7 @@ def _nonblank(rows: Iterator[list[str]]) -> Iterator[list[str]]:
     for count, row in enumerate(rows):
         if count > MAX_ROWS + 1:
             raise ParseError(f"Use at most {MAX_ROWS} rows.")
-        if any(cell.strip() for cell in row):
+        if "".join(row).strip():  # some cell holds more than white space
             yield row
 
 

@@ -56,6 +56,9 @@ class Row:
     sensitive: dict[str, str]
     match: dict[str, Any] | None = None  # the existing record's current values
     tags: list[str] | None = None  # tag names, when a tags column is mapped
+    # The national form of each phone, kept from its parse for the search entry: at 100k
+    # rows the shared cache has long forgotten the first rows by the time they are written.
+    national: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -135,6 +138,8 @@ class Context:
             (i, self.targets[key], self.header[i] if i < len(self.header) else str(i + 1))
             for i, key in sorted(self.mapping.items())
         ]
+        self.phone_columns = [c for c in self.columns if c[1].key in PHONES]
+        self.country_keys = [f"{kind}_country" for kind in ADDRESS_KINDS]
         self.name_keys = [k for k in ("first_name", "last_name") if k in self.mapping.values()]
         self.last_name_column = next(
             (c for _, t, c in self.columns if t.key in ("last_name", "full_name")), ""
@@ -161,16 +166,20 @@ class Context:
         return self.reveal_scope == "team" and owner_id in self.team
 
 
-def _phones(ctx: Context, number: int, values: dict[str, Any], cells: list[str]) -> list[RowError]:
+def _phones(
+    ctx: Context, number: int, values: dict[str, Any], cells: list[str], national: dict[str, str]
+) -> list[RowError]:
     """Store phones as the services do: E.164, local numbers read in the row's country."""
-    region = next(
-        (str(values[f"{k}_country"]) for k in ADDRESS_KINDS if values.get(f"{k}_country")), None
-    )
+    region = next((str(values[k]) for k in ctx.country_keys if values.get(k)), None)
     errors = []
-    for index, target, column in ctx.columns:
-        if target.key in PHONES and values.get(target.key):
+    for index, target, column in ctx.phone_columns:
+        if values.get(target.key):
             try:
-                values[target.key] = fields.e164(values[target.key], region, target.key)
+                phone, national_form = fields.e164_and_national(
+                    values[target.key], region, target.key
+                )
+                values[target.key] = phone
+                national[phone] = national_form
             except ValidationError:
                 raw = cells[index] if index < len(cells) else ""
                 code = "phone_country" if region is None else "phone"
@@ -184,6 +193,7 @@ def clean_row(ctx: Context, number: int, cells: list[str]) -> Row | list[RowErro
     sensitive: dict[str, str] = {}
     errors: list[RowError] = []
     tags: list[str] | None = None
+    national: dict[str, str] = {}
     for index, target, column in ctx.columns:
         key = target.key
         raw = cells[index] if index < len(cells) else ""
@@ -218,8 +228,8 @@ def clean_row(ctx: Context, number: int, cells: list[str]) -> Row | list[RowErro
             continue  # a blank cell leaves consent as it is
         else:
             values[target.model_field] = value
-    if not errors:
-        errors = _phones(ctx, number, values, cells)
+    if not errors and ctx.phone_columns:
+        errors = _phones(ctx, number, values, cells, national)
     if errors:
         return errors
     if ctx.job.kind == "person":
@@ -227,7 +237,7 @@ def clean_row(ctx: Context, number: int, cells: list[str]) -> Row | list[RowErro
             values.setdefault(key, "")
         if not values.get("last_name"):
             return [RowError(number, ctx.last_name_column, "", "required")]
-    return Row(number, values, sensitive, tags=tags)
+    return Row(number, values, sensitive, tags=tags, national=national)
 
 
 def _key(ctx: Context, row: Row) -> str | None:

@@ -9,10 +9,11 @@ write and the job's `done` status in one transaction.
 from __future__ import annotations
 
 import json
-import uuid
+import operator
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 from django.db import connection, models
 from django.db.models.functions import Lower
@@ -47,17 +48,17 @@ class Cancelled(Exception):
 class _Doc:
     """A record-like view of inserted values for the search document builders."""
 
-    def __init__(self, pk: int, values: dict[str, Any]) -> None:
-        # Plain attributes for the inserted values: the document builders read a dozen
-        # of them per row, and __getattr__ then only answers for the rest.
+    def __init__(self, pk: int, values: dict[str, Any], defaults: dict[str, Any]) -> None:
+        # Plain attributes for the row's own values; __getattr__ answers the rest from
+        # the values every row of the chunk shares.
         self.__dict__.update(values)
         self.pk = pk
-        self._values = values
+        self._defaults = defaults
         # customers.search reads tag names; imported rows bring theirs along.
         self._tag_names: tuple[str, ...] = tuple(values.get("_tags", ()))
 
     def __getattr__(self, name: str) -> Any:
-        return self._values.get(name, "")
+        return self._defaults.get(name, "")
 
 
 def _q(name: str) -> str:
@@ -80,8 +81,9 @@ def _insert(
     member: Membership,
     rows: Sequence[dict[str, Any]],
     now: datetime,
-) -> list[tuple[int, dict[str, Any]]]:
-    """Insert new records; return (id, values) for each, in order."""
+) -> tuple[list[tuple[int, dict[str, Any]]], dict[str, Any]]:
+    """Insert new records; return (id, the row's values) for each, in order, and the
+    values they share (workspace, owner, defaults)."""
     fields = list(model._meta.concrete_fields)
     # Every column the import does not fill gets the model field's default (as
     # the benchmark loader does), so fields added later need no change here.
@@ -95,31 +97,42 @@ def _insert(
         "created_at": prepped_now,
         "updated_at": prepped_now,
     }
-    uid_field = model._meta.get_field("uid")
-    stamps = [f.attname for f in fields if isinstance(f, models.DateTimeField)]
-    as_hex = connection.vendor == "sqlite"
-    names = [f.attname for f in fields]
+    # SQLite keeps a UUID as 32 hex digits; PostgreSQL's driver takes the UUID itself.
+    as_hex = not connection.features.has_native_uuid_field
+    # Values as the database takes them: datetimes prepared, JSON serialised (the
+    # defaults once, not once a row).
+    converted = [
+        f.attname for f in fields if isinstance(f, models.DateTimeField | models.JSONField)
+    ]
+    base = {**defaults, **meta}
+    base_db = {**base, **{name: prep(model, name, base[name]) for name in converted}}
+    # Columns no row of this chunk fills are written once for all of them.
+    filled = {"id"}.union(*rows)
+    varying = [f.attname for f in fields if f.attname in filled]
+    constant = [f for f in fields if f.attname not in filled]
+    varying_base = {name: base_db[name] for name in varying}
+    row_of = operator.itemgetter(*varying)
+    converted = [name for name in converted if name in filled]
     ids = bulk.reserve_ids(model._meta.db_table, len(rows))
     params = []
     out = []
-    base = {**defaults, **meta}
     for pk, row in zip(ids, rows, strict=True):
-        values = {**base, **row, "id": pk}
-        for name in stamps:
+        db = {**varying_base, **row, "id": pk}
+        for name in converted:
             if name in row and row[name] is not None:
-                values[name] = prep(model, name, row[name])
-        uid = values["uid"]
-        values["uid"] = uid.hex if as_hex else uid_field.get_db_prep_value(uid, connection)
-        params.append(tuple([values[n] for n in names]))
-        values["uid"] = uid
-        out.append((pk, values))
+                db[name] = prep(model, name, row[name])
+        if as_hex:
+            db["uid"] = row["uid"].hex
+        params.append(row_of(db))
+        out.append((pk, {**row, "id": pk}))
+    column = {f.attname: str(f.column) for f in fields}
     bulk.insert_rows(
         model._meta.db_table,
-        [f.column or f.attname for f in fields],
+        [column[name] for name in varying],
         params,
-        json_columns=bulk.json_columns(model),
+        constants={column[f.attname]: base_db[f.attname] for f in constant},
     )
-    return out
+    return out, base
 
 
 def _timeline(
@@ -134,35 +147,22 @@ def _timeline(
     data = json.dumps({"action": "create", "import": job.pk})
     bulk.insert_rows(
         "customers_timelineevent",
+        ["person_id", "company_id"],
         [
-            "workspace_id",
-            "person_id",
-            "company_id",
-            "kind",
-            "occurred_at",
-            "actor_id",
-            "summary",
-            "data",
-            "source_app",
-            "source_model",
-            "source_id",
-        ],
-        [
-            (
-                member.workspace_id,
-                pk if kind == "person" else None,
-                values.get("company_id") if kind == "person" else pk,
-                TimelineEvent.Kind.CHANGE.value,
-                occurred,
-                member.user_id,
-                "Created",
-                data,
-                "customers",
-                "importjob",
-                str(job.pk),
-            )
+            (pk, values.get("company_id")) if kind == "person" else (None, pk)
             for pk, values in created
         ],
+        constants={
+            "workspace_id": member.workspace_id,
+            "kind": TimelineEvent.Kind.CHANGE.value,
+            "occurred_at": occurred,
+            "actor_id": member.user_id,
+            "summary": "Created",
+            "data": data,
+            "source_app": "customers",
+            "source_model": "importjob",
+            "source_id": str(job.pk),
+        },
     )
 
 
@@ -171,11 +171,13 @@ def _create_companies(member: Membership, job: ImportJob, plan: Plan, now: datet
         return
     names = list(plan.new_companies.values())
     for start in range(0, len(names), CHUNK):
-        rows = [{"uid": uuid.uuid4(), "name": name} for name in names[start : start + CHUNK]]
-        created = _insert(Company, member, rows, now)
+        chunk = names[start : start + CHUNK]
+        uids = bulk.time_ordered_uids(len(chunk))
+        rows = [{"uid": uid, "name": name} for uid, name in zip(uids, chunk, strict=True)]
+        created, shared = _insert(Company, member, rows, now)
         for pk, values in created:
             plan.companies[values["name"].casefold()] = pk
-        docs = [_Doc(pk, v) for pk, v in created]
+        docs = [_Doc(pk, v, shared) for pk, v in created]
         search.index_new(member.workspace_id, "company", docs, bulk.reserve_ids)
         duplicates.refresh_later(member.workspace_id, "company", [pk for pk, _ in created])
         _timeline(member, "company", job, created, now)
@@ -211,24 +213,26 @@ def _link_tags(member: Membership, kind: str, created: list[tuple[int, dict[str,
     ids = _tag_ids(member.workspace_id, wanted)
     if not ids:
         return
-    link: Any = PersonTag if kind == "person" else CompanyTag
-    link.objects.bulk_create(
+    link = PersonTag if kind == "person" else CompanyTag
+    bulk.insert_rows(
+        link._meta.db_table,
+        ["workspace_id", "tag_id", f"{kind}_id"],
         [
-            link(workspace_id=member.workspace_id, tag_id=ids[n.lower()], **{f"{kind}_id": pk})
+            (member.workspace_id, ids[n.lower()], pk)
             for pk, values in created
             for n in values.get("_tags", ())
         ],
-        batch_size=CHUNK,
     )
 
 
-def _new_values(sealer: crypto.Sealer, plan: Plan, row: Row) -> dict[str, Any]:
+def _new_values(sealer: crypto.Sealer, plan: Plan, row: Row, uid: UUID) -> dict[str, Any]:
     values = dict(row.values)
     if "company" in values:
         name = values.pop("company")
         values["company_id"] = plan.companies.get(name.casefold()) if name else None
-    values["uid"] = uid = uuid.uuid4()
+    values["uid"] = uid
     values["_tags"] = row.tags or []
+    values["_national"] = row.national
     if row.sensitive:
         values.update(seal_row(sealer, uid, row.sensitive))
     return values
@@ -360,9 +364,11 @@ def write(
         if cancelled is not None and cancelled():
             raise Cancelled
         chunk = plan.creates[start : start + CHUNK]
-        created = _insert(model, member, [_new_values(sealer, plan, r) for r in chunk], now)
+        uids = bulk.time_ordered_uids(len(chunk))
+        rows = [_new_values(sealer, plan, r, uid) for r, uid in zip(chunk, uids, strict=True)]
+        created, shared = _insert(model, member, rows, now)
         _link_tags(member, job.kind, created)
-        docs = [_Doc(pk, v) for pk, v in created]
+        docs = [_Doc(pk, v, shared) for pk, v in created]
         search.index_new(member.workspace_id, job.kind, docs, bulk.reserve_ids)
         duplicates.refresh_later(member.workspace_id, job.kind, [pk for pk, _ in created])
         _timeline(member, job.kind, job, created, now)
