@@ -160,6 +160,12 @@ class Company(CustomerRecord):
                 fields=["workspace", "owner", "created_at", "id"], name="company_ws_owner_created"
             ),
             models.Index(fields=["workspace", "domain"], name="company_ws_domain"),
+            # Counts of a list (up to paging.COUNT_CAP) read this alone, not each row.
+            models.Index(
+                fields=["workspace", "owner"],
+                condition=models.Q(deleted_at__isnull=True),
+                name="company_ws_owner_live",
+            ),
             *_set_only_indexes("company", "deleted_by", "merged_into"),
         ]
 
@@ -228,6 +234,12 @@ class Person(CustomerRecord):
                 fields=["workspace", "owner", "created_at", "id"], name="person_ws_owner_created"
             ),
             models.Index(fields=["workspace", "email"], name="person_ws_email"),
+            # Counts of a list (up to paging.COUNT_CAP) read this alone, not each row.
+            models.Index(
+                fields=["workspace", "owner"],
+                condition=models.Q(deleted_at__isnull=True),
+                name="person_ws_owner_live",
+            ),
             models.Index(fields=["workspace", "company"], name="person_ws_company"),
             models.Index(fields=["workspace", "national_id_bidx"], name="person_ws_nid_bidx"),
             models.Index(fields=["workspace", "bank_account_bidx"], name="person_ws_iban_bidx"),
