@@ -3,6 +3,26 @@
 from django.conf import settings
 from django.db import migrations, models
 
+NEW_INDEXES = ("company_ws_owner_live", "person_ws_owner_live")
+
+
+def give_sqlite_statistics(apps, schema_editor):
+    """Where SQLite keeps planner statistics, give the new indexes theirs at once.
+
+    Without them SQLite rates a new index as very selective: at a million people it
+    chose this one for the people list and sorted ten thousand rows (730 ms, not 30).
+    """
+    connection = schema_editor.connection
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'")
+        if cursor.fetchone() is None:
+            return  # no statistics at all: every index is rated alike
+        cursor.execute("PRAGMA analysis_limit=1000")
+        for name in NEW_INDEXES:
+            cursor.execute(f"ANALYZE {name}")  # noqa: S608 - the fixed names above
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -28,4 +48,5 @@ class Migration(migrations.Migration):
                 name="person_ws_owner_live",
             ),
         ),
+        migrations.RunPython(give_sqlite_statistics, migrations.RunPython.noop),
     ]
