@@ -453,3 +453,21 @@ class SearchEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.object_type} {self.object_id}"
+
+
+class MinuteHits(models.Model):
+    """Requests per client address and minute in a workspace (core.rate_limit counts them).
+
+    Each rate-limited route keeps a table of its own, unique on (workspace, ip, minute).
+    """
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    ip = models.CharField(max_length=45)
+    minute = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.ip} at {self.minute}: {self.count}"

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from amity.core.links import record_url
-from amity.core.models import Workspace
+from amity.core.models import MinuteHits, Workspace
 
 
 class CustomerRecord(models.Model):
@@ -799,18 +799,10 @@ class EmailTrack(models.Model):
         return f"{self.kind} {self.url}".strip()
 
 
-class EmailTrackHit(models.Model):
+class EmailTrackHit(MinuteHits):
     """Pixel and link requests per client address and minute in a workspace (the rate limit)."""
-
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
-    ip = models.CharField(max_length=45)
-    minute = models.DateTimeField()
-    count = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["workspace", "ip", "minute"], name="emailtrackhit_once")
         ]
-
-    def __str__(self) -> str:
-        return f"{self.ip} at {self.minute}: {self.count}"

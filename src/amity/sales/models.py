@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from amity.core.links import record_url
-from amity.core.models import Team, Workspace
+from amity.core.models import MinuteHits, Team, Workspace
 from amity.customers.models import Company, Person, Size
 
 DEFAULT_CURRENCY = "EUR"
@@ -413,21 +413,13 @@ class Lead(models.Model):
         return record_url("sales:lead_detail", self.pk)
 
 
-class LeadFormHit(models.Model):
+class LeadFormHit(MinuteHits):
     """Posts to a workspace's web-to-lead form per client address and minute (the rate limit)."""
-
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
-    ip = models.CharField(max_length=45)
-    minute = models.DateTimeField()
-    count = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["workspace", "ip", "minute"], name="leadformhit_once")
         ]
-
-    def __str__(self) -> str:
-        return f"{self.ip} at {self.minute}: {self.count}"
 
 
 class ScoringRule(models.Model):
