@@ -1,22 +1,24 @@
 """Per-address, per-minute counters for public routes (web-to-lead form, email tracking).
 
-Each app keeps its own table of hits with the fields `workspace`, `ip`, `minute` and
-`count`, unique on the first three. The counts live in the database, so a limit
-holds across server processes.
+Each rate-limited route keeps its own table of hits, a `core.models.MinuteHits`
+subclass unique on (workspace, ip, minute). The counts live in the database, so a
+limit holds across server processes.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+
+from amity.core.models import MinuteHits
 
 KEEP_MINUTES = 10
 
 
-def count_hit(model: type[models.Model], workspace_id: int, ip: str) -> int:
+def count_hit(model: type[MinuteHits], workspace_id: int, ip: str) -> int:
     """Count one hit from `ip` in the workspace this minute; return the minute's count."""
     manager = model._default_manager
     minute = timezone.now().replace(second=0, microsecond=0)
