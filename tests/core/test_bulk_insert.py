@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from amity.core import bulk
@@ -37,3 +38,58 @@ def test_it_binds_what_it_cannot_write_as_a_plain_literal() -> None:
     assert bulk._literal(None) == "NULL"
     assert bulk._literal("a\x00b") is None
     assert bulk._literal(1.5) is None
+
+
+@pytest.mark.django_db
+def test_values_come_back_as_they_went_in_whichever_way_they_travel(world: World) -> None:
+    # Text with a NUL or a date cannot ride in the JSON array: executemany takes them.
+    names = ["plain", "it's 100%s", "ümlaut ✓", "x" * 50]
+    if connection.vendor == "sqlite":  # PostgreSQL text takes no NUL at all
+        names.append("nul\x00inside")
+    for name in names:
+        statement = bulk.insert(
+            "customers_tag",
+            ["name", "version"],
+            [(name, 3)],
+            constants={
+                "workspace_id": world.acme.pk,
+                "colour": "50%",
+                "created_at": timezone.now(),
+            },
+        )
+        assert statement.many == ("\x00" in name)
+        with connection.cursor() as cursor:
+            statement.run(cursor)
+    stored = Tag.objects.filter(workspace=world.acme, name__in=names)
+    assert sorted((t.name, t.colour, t.version) for t in stored) == sorted(
+        (n, "50%", 3) for n in names
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_background_runs_batches_in_order_inside_the_callers_transaction(world: World) -> None:
+    done: list[int] = []
+    with pytest.raises(RuntimeError), transaction.atomic():
+        with bulk.Background(on_done=done.append) as background:
+            for n in range(3):
+                rows = [(f"tag-{n}-{i}",) for i in range(50)]
+                constants = {
+                    "workspace_id": world.acme.pk,
+                    "colour": "",
+                    "version": 1,
+                    "created_at": timezone.now(),
+                }
+                statement = bulk.insert("customers_tag", ["name"], rows, constants=constants)
+                background.submit([statement], n)
+        assert done == [0, 1, 2]
+        assert Tag.objects.filter(workspace=world.acme, name__startswith="tag-").count() == 150
+        raise RuntimeError("roll back")
+    assert not Tag.objects.filter(workspace=world.acme, name__startswith="tag-").exists()
+
+
+@pytest.mark.django_db
+def test_a_failing_batch_raises_on_the_callers_thread(world: World) -> None:
+    broken = bulk.Insert("INSERT INTO no_such_table (x) VALUES (1)", [])
+    with pytest.raises(DatabaseError), transaction.atomic(), bulk.Background() as background:
+        background.submit([broken])
+    assert connection.allow_thread_sharing is False

@@ -11,10 +11,12 @@ import json
 import os
 import time
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 
 
 def _q(name: str) -> str:
@@ -79,6 +81,164 @@ def reserve_ids(table: str, count: int) -> list[int]:
         return [int(r[0]) for r in cursor.fetchall()]
 
 
+@dataclass(frozen=True)
+class Insert:
+    """One multi-row INSERT, prepared on one thread and run on any cursor of the connection.
+
+    The import writer prepares a chunk's statements while a second thread runs the
+    previous chunk's (`run`), so nothing here may touch `django.db.connection`.
+    """
+
+    sql: str
+    # SQLite: the parameters of one statement (all rows in one JSON text) or, for
+    # values JSON cannot carry, the rows for executemany. PostgreSQL: the COPY rows.
+    params: Sequence[Any]
+    many: bool = False
+    copy: bool = False
+    extra: tuple[Any, ...] = ()
+
+    def run(self, cursor: Any) -> None:
+        if self.copy:
+            with cursor.cursor.copy(self.sql) as copy:
+                extra = self.extra
+                for row in self.params:
+                    copy.write_row((*row, *extra) if extra else row)
+        elif self.many:
+            cursor.executemany(self.sql, self.params)
+        else:
+            cursor.execute(self.sql, self.params)
+
+
+def insert(
+    table: str,
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    json_columns: Sequence[str] = (),
+    constants: Mapping[str, Any] | None = None,
+) -> Insert:
+    """Prepare the insert of rows of already-prepared values (JSON columns as Python objects).
+
+    `constants` are further columns with one value for every row (the workspace, the
+    defaults of columns an import does not fill). SQLite gets the plain ones (numbers,
+    text, NULL) written into the statement: binding 45 equal values again for each
+    of 100k rows was a fifth of the people table's insert time. SQLite gets the rows
+    as one JSON array read by `json_each`, so the whole chunk is one step of the
+    statement, which runs without holding Python's GIL (executemany takes it back
+    after every row, and a second busy thread then keeps it for up to 5 ms).
+    """
+    json_at = [columns.index(c) for c in json_columns]
+    if json_at:
+        rows = _dump_json(rows, json_at)
+    rows = rows if isinstance(rows, list) else list(rows)
+    constants = dict(constants or {})
+    if connection.vendor == "postgresql":
+        return Insert(
+            "COPY {} ({}) FROM STDIN".format(
+                _q(table), ", ".join(_q(c) for c in [*columns, *constants])
+            ),
+            rows,
+            copy=True,
+            extra=tuple(constants.values()),
+        )
+    literals = {c: text for c, v in constants.items() if (text := _literal(v)) is not None}
+    bound = [c for c in constants if c not in literals]
+    extra = tuple(constants[c] for c in bound)
+    named = ", ".join(_q(c) for c in [*columns, *bound, *literals])
+    # A literal's own % signs are doubled: Django's SQLite cursor reads %s as a parameter.
+    written = [text.replace("%", "%%") for text in literals.values()]
+    carried = _as_json(rows)
+    if carried is not None:
+        cells = [f"value ->> {i}" for i in range(len(columns))]
+        cells += ["%s"] * len(bound) + written
+        return Insert(
+            "INSERT INTO {} ({}) SELECT {} FROM json_each(%s)".format(  # noqa: S608 - names from the models
+                _q(table), named, ", ".join(cells)
+            ),
+            [*extra, carried],
+        )
+    marks = ["%s"] * (len(columns) + len(bound)) + written
+    return Insert(
+        "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 - names from the models
+            _q(table), named, ", ".join(marks)
+        ),
+        [(*row, *extra) for row in rows] if extra else rows,
+        many=True,
+    )
+
+
+class Background:
+    """Runs batches of statements on a second thread, on this thread's connection and
+    inside its transaction, while this thread prepares the next batch.
+
+    SQLite runs a statement without holding Python's GIL and PostgreSQL works in its
+    own process, so a bulk write keeps both cores busy. One batch runs at a time:
+    `submit` first waits for the batch before (and calls `on_done` with what it was
+    given, while the connection is idle), so the caller may use the connection in
+    `on_done` and after `finish`, never between. Leaving the block on an error waits
+    for the running batch and drops the rest, so the caller's rollback finds the
+    connection idle.
+    """
+
+    def __init__(self, on_done: Callable[[Any], None] | None = None) -> None:
+        # The wrapper of this thread: `connection` on the other thread would open its own.
+        self.db = connections[DEFAULT_DB_ALIAS]
+        self.on_done = on_done
+        self._pool: ThreadPoolExecutor | None = None
+        self._running: tuple[Future[None], Any] | None = None
+
+    def __enter__(self) -> Background:
+        self.db.inc_thread_sharing()
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix="bulk-writer")
+        return self
+
+    def submit(self, statements: Sequence[Insert], done: Any = None) -> None:
+        self._wait()
+        assert self._pool is not None, "use Background as a context manager"
+        self._running = (self._pool.submit(self._run, statements), done)
+
+    def finish(self) -> None:
+        self._wait()
+
+    def _run(self, statements: Sequence[Insert]) -> None:
+        with self.db.cursor() as cursor:
+            for statement in statements:
+                statement.run(cursor)
+
+    def _wait(self) -> None:
+        if self._running is None:
+            return
+        future, done = self._running
+        self._running = None
+        future.result()
+        if self.on_done is not None:
+            self.on_done(done)
+
+    def __exit__(self, exc_type: object, *rest: object) -> None:
+        try:
+            if exc_type is None:
+                self._wait()
+        finally:
+            assert self._pool is not None
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+            self._running = None
+            self.db.dec_thread_sharing()
+
+
+def _as_json(rows: list[Sequence[Any]]) -> str | None:
+    """Return the rows as one JSON array, or None when a value would not come back as it is.
+
+    Numbers, text, booleans and NULL survive `->>` unchanged; anything else (dates,
+    bytes, NaN) and text with NUL characters goes the executemany way.
+    """
+    try:
+        text = json.dumps(rows, ensure_ascii=False, allow_nan=False, check_circular=False)
+    except (TypeError, ValueError):
+        return None
+    return None if "\\u0000" in text else text
+
+
 def insert_rows(
     table: str,
     columns: Sequence[str],
@@ -87,39 +247,10 @@ def insert_rows(
     json_columns: Sequence[str] = (),
     constants: Mapping[str, Any] | None = None,
 ) -> None:
-    """Insert rows of already-prepared values (JSON columns as Python objects).
-
-    `constants` are further columns with one value for every row (the workspace, the
-    defaults of columns an import does not fill). SQLite gets the plain ones (numbers,
-    text, NULL) written into the statement: binding 45 equal values again for each
-    of 100k rows was a fifth of the people table's insert time.
-    """
-    json_at = [columns.index(c) for c in json_columns]
-    if json_at:
-        rows = _dump_json(rows, json_at)
-    constants = dict(constants or {})
-    if connection.vendor != "postgresql":
-        literals = {c: text for c, v in constants.items() if (text := _literal(v)) is not None}
-        bound = [c for c in constants if c not in literals]
-        if bound:
-            extra = tuple(constants[c] for c in bound)
-            rows = [(*row, *extra) for row in rows]
-        names = [*columns, *bound, *literals]
-        marks = ["%s"] * (len(columns) + len(bound)) + list(literals.values())
-        sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 - names from the models
-            _q(table), ", ".join(_q(c) for c in names), ", ".join(marks)
-        )
-        with connection.cursor() as cursor:
-            cursor.executemany(sql, rows if isinstance(rows, list) else list(rows))
-        return
-    names = [*columns, *constants]
-    extra = tuple(constants.values())
-    sql = "COPY {} ({}) FROM STDIN".format(_q(table), ", ".join(_q(c) for c in names))
+    """Insert rows now, on this thread's connection (see `insert`)."""
+    statement = insert(table, columns, rows, json_columns=json_columns, constants=constants)
     with connection.cursor() as cursor:
-        raw = cursor.cursor
-        with raw.copy(sql) as copy:
-            for row in rows:
-                copy.write_row((*row, *extra) if extra else row)
+        statement.run(cursor)
 
 
 def _literal(value: Any) -> str | None:

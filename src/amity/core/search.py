@@ -287,64 +287,62 @@ def _write(reg: Registration, objs: Sequence[Any]) -> None:
         )
 
 
-def index_new(
-    workspace_id: int,
-    kind: str,
-    records: Sequence[Any],
-    reserve_ids: Callable[[str, int], Sequence[int]] | None = None,
-) -> None:
-    """Index records that have no entry yet, in bulk (imports): one statement per table.
+def index_new(workspace_id: int, kind: str, records: Sequence[Any]) -> None:
+    """Index records that have no entry yet, in bulk: one statement per table."""
+    entry_ids = bulk.reserve_ids("core_searchentry", len(records))
+    with connection.cursor() as cursor:
+        for statement in new_entries(workspace_id, kind, records, entry_ids):
+            statement.run(cursor)
+
+
+def new_entries(
+    workspace_id: int, kind: str, records: Sequence[Any], entry_ids: Sequence[int]
+) -> list[bulk.Insert]:
+    """Prepare the entries of records that have none yet (imports), with the given ids.
 
     `records` need only the attributes the type's document reads, plus `pk` and
-    `owner_id`; they need not be model instances. `reserve_ids(table, n)` may
-    hand out the entries' ids inside the caller's transaction, which spares
-    reading them back for the SQLite full-text table.
+    `owner_id`; they need not be model instances. The ids come from
+    `bulk.reserve_ids` inside the caller's transaction, which spares reading them
+    back for the SQLite full-text table. Nothing is written: the caller runs the
+    statements, perhaps on another thread.
     """
     reg = _registry.get(kind)
     if reg is None or not records:
-        return
+        return []
     sqlite = connection.vendor == "sqlite"
     rows = []
     for obj in records:
         plain, fuzzy = _document_tokens(reg.document(obj))
         rows.append((obj.pk, getattr(obj, "owner_id", None), plain, fuzzy))
-    entry_ids = list(reserve_ids("core_searchentry", len(rows))) if reserve_ids else None
-    columns = ["object_id", "owner_id", "document", "fuzz"]
-    values: list[tuple[Any, ...]] = [
-        (pk, owner_id, " ".join(p), "" if sqlite else " ".join(f)) for pk, owner_id, p, f in rows
-    ]
-    if entry_ids is not None:
-        columns.insert(0, "id")
-        values = [(eid, *v) for eid, v in zip(entry_ids, values, strict=True)]
-    bulk.insert_rows(
-        "core_searchentry",
-        columns,
-        values,
-        constants={"workspace_id": workspace_id, "object_type": kind},
-    )
-    if not sqlite:
-        return
-    if entry_ids is None:
-        found = dict(
-            SearchEntry.objects.filter(
-                workspace_id=workspace_id, object_type=kind, object_id__in=[r[0] for r in rows]
-            ).values_list("object_id", "pk")
+    statements = [
+        bulk.insert(
+            "core_searchentry",
+            ["id", "object_id", "owner_id", "document", "fuzz"],
+            [
+                (eid, pk, owner_id, " ".join(p), "" if sqlite else " ".join(f))
+                for eid, (pk, owner_id, p, f) in zip(entry_ids, rows, strict=True)
+            ],
+            constants={"workspace_id": workspace_id, "object_type": kind},
         )
-        entry_ids = [found[r[0]] for r in rows]
-    prefix = f"w{workspace_id}_"
-    glue = " " + prefix
-    bulk.insert_rows(
-        "core_search_fts",
-        ["rowid", "doc", "fuzz"],
-        [
-            (
-                eid,
-                prefix + glue.join(plain) if plain else "",
-                prefix + glue.join(fuzzy) if fuzzy else "",
+    ]
+    if sqlite:
+        prefix = f"w{workspace_id}_"
+        glue = " " + prefix
+        statements.append(
+            bulk.insert(
+                "core_search_fts",
+                ["rowid", "doc", "fuzz"],
+                [
+                    (
+                        eid,
+                        prefix + glue.join(plain) if plain else "",
+                        prefix + glue.join(fuzzy) if fuzzy else "",
+                    )
+                    for eid, (_, _, plain, fuzzy) in zip(entry_ids, rows, strict=True)
+                ],
             )
-            for eid, (_, _, plain, fuzzy) in zip(entry_ids, rows, strict=True)
-        ],
-    )
+        )
+    return statements
 
 
 def index_many(objs: Sequence[Any]) -> None:

@@ -1,9 +1,11 @@
 """Writing an import plan: raw multi-row SQL inside the caller's one transaction.
 
-Rows go in with `executemany` in chunks (DESIGN §10: the ORM's bulk_create is
-several times slower at 100k rows), followed per chunk by their search entries
-and timeline entries. Nothing here commits: the job runner wraps the whole
-write and the job's `done` status in one transaction.
+Rows go in chunks of multi-row inserts (DESIGN §10: the ORM's bulk_create is
+several times slower at 100k rows), each chunk with its tag links, search entries
+and timeline entries. While a second thread runs one chunk's statements on the
+same connection (`bulk.Background`), this one prepares the next, so the database's
+work and Python's overlap on two cores. Nothing here commits: the job runner wraps
+the whole write and the job's `done` status in one transaction.
 """
 
 from __future__ import annotations
@@ -80,10 +82,11 @@ def _insert(
     model: type[Company] | type[Person],
     member: Membership,
     rows: Sequence[dict[str, Any]],
+    ids: Sequence[int],
     now: datetime,
-) -> tuple[list[tuple[int, dict[str, Any]]], dict[str, Any]]:
-    """Insert new records; return (id, the row's values) for each, in order, and the
-    values they share (workspace, owner, defaults)."""
+) -> tuple[bulk.Insert, list[tuple[int, dict[str, Any]]], dict[str, Any]]:
+    """Prepare the insert of new records with the given ids; return it, (id, the row's
+    values) for each, in order, and the values they share (workspace, owner, defaults)."""
     fields = list(model._meta.concrete_fields)
     # Every column the import does not fill gets the model field's default (as
     # the benchmark loader does), so fields added later need no change here.
@@ -113,7 +116,6 @@ def _insert(
     varying_base = {name: base_db[name] for name in varying}
     row_of = operator.itemgetter(*varying)
     converted = [name for name in converted if name in filled]
-    ids = bulk.reserve_ids(model._meta.db_table, len(rows))
     params = []
     out = []
     for pk, row in zip(ids, rows, strict=True):
@@ -126,13 +128,13 @@ def _insert(
         params.append(row_of(db))
         out.append((pk, {**row, "id": pk}))
     column = {f.attname: str(f.column) for f in fields}
-    bulk.insert_rows(
+    statement = bulk.insert(
         model._meta.db_table,
         [column[name] for name in varying],
         params,
         constants={column[f.attname]: base_db[f.attname] for f in constant},
     )
-    return out, base
+    return statement, out, base
 
 
 def _timeline(
@@ -141,11 +143,11 @@ def _timeline(
     job: ImportJob,
     created: list[tuple[int, dict[str, Any]]],
     now: datetime,
-) -> None:
+) -> bulk.Insert:
     occurred = TimelineEvent._meta.get_field("occurred_at").get_db_prep_value(now, connection)
-    # The same JSON for every row: serialised once, not once per row by insert_rows.
+    # The same JSON for every row: serialised once, not once per row.
     data = json.dumps({"action": "create", "import": job.pk})
-    bulk.insert_rows(
+    return bulk.insert(
         "customers_timelineevent",
         ["person_id", "company_id"],
         [
@@ -174,13 +176,17 @@ def _create_companies(member: Membership, job: ImportJob, plan: Plan, now: datet
         chunk = names[start : start + CHUNK]
         uids = bulk.time_ordered_uids(len(chunk))
         rows = [{"uid": uid, "name": name} for uid, name in zip(uids, chunk, strict=True)]
-        created, shared = _insert(Company, member, rows, now)
+        ids = bulk.reserve_ids(Company._meta.db_table, len(rows))
+        statement, created, shared = _insert(Company, member, rows, ids, now)
         for pk, values in created:
             plan.companies[values["name"].casefold()] = pk
         docs = [_Doc(pk, v, shared) for pk, v in created]
-        search.index_new(member.workspace_id, "company", docs, bulk.reserve_ids)
+        timeline = _timeline(member, "company", job, created, now)
+        with connection.cursor() as cursor:
+            statement.run(cursor)
+            timeline.run(cursor)
+        search.index_new(member.workspace_id, "company", docs)
         duplicates.refresh_later(member.workspace_id, "company", [pk for pk, _ in created])
-        _timeline(member, "company", job, created, now)
 
 
 def _tag_ids(workspace_id: int, names: set[str]) -> dict[str, int]:
@@ -207,14 +213,14 @@ def _tag_ids(workspace_id: int, names: set[str]) -> dict[str, int]:
     return ids
 
 
-def _link_tags(member: Membership, kind: str, created: list[tuple[int, dict[str, Any]]]) -> None:
-    """Link new records to their tags (one query for the tags, one for the links)."""
-    wanted = {n for _, values in created for n in values.get("_tags", ())}
-    ids = _tag_ids(member.workspace_id, wanted)
+def _tag_links(
+    member: Membership, kind: str, created: list[tuple[int, dict[str, Any]]], ids: dict[str, int]
+) -> bulk.Insert | None:
+    """Prepare the links of new records to their tags (`ids`: from `_tag_ids`)."""
     if not ids:
-        return
+        return None
     link = PersonTag if kind == "person" else CompanyTag
-    bulk.insert_rows(
+    return bulk.insert(
         link._meta.db_table,
         ["workspace_id", "tag_id", f"{kind}_id"],
         [
@@ -359,24 +365,38 @@ def write(
             cursor.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KB}")
     _create_companies(member, job, plan, now)
     sealer = crypto.Sealer(member.workspace_id)
-    written = 0
-    for start in range(0, len(plan.creates), CHUNK):
-        if cancelled is not None and cancelled():
-            raise Cancelled
-        chunk = plan.creates[start : start + CHUNK]
-        uids = bulk.time_ordered_uids(len(chunk))
-        rows = [_new_values(sealer, plan, r, uid) for r, uid in zip(chunk, uids, strict=True)]
-        created, shared = _insert(model, member, rows, now)
-        _link_tags(member, job.kind, created)
-        docs = [_Doc(pk, v, shared) for pk, v in created]
-        search.index_new(member.workspace_id, job.kind, docs, bulk.reserve_ids)
-        duplicates.refresh_later(member.workspace_id, job.kind, [pk for pk, _ in created])
-        _timeline(member, job.kind, job, created, now)
-        written += len(chunk)
+    creates = plan.creates
+    # Everything that reads the database comes first: the writing thread then owns
+    # the connection until `finish`.
+    ids = bulk.reserve_ids(model._meta.db_table, len(creates))
+    entry_ids = bulk.reserve_ids("core_searchentry", len(creates))
+    tag_ids = _tag_ids(member.workspace_id, {n for r in creates for n in r.tags or ()})
+
+    def written(count: int) -> None:
         if progress is not None:
-            progress("writing", written)
+            progress("writing", count)
         if after_chunk is not None:
-            after_chunk(written)
+            after_chunk(count)
+
+    with bulk.Background(on_done=written) as background:
+        for start in range(0, len(creates), CHUNK):
+            if cancelled is not None and cancelled():
+                raise Cancelled
+            chunk = creates[start : start + CHUNK]
+            uids = bulk.time_ordered_uids(len(chunk))
+            rows = [_new_values(sealer, plan, r, uid) for r, uid in zip(chunk, uids, strict=True)]
+            end = start + len(chunk)
+            people, created, shared = _insert(model, member, rows, ids[start:end], now)
+            statements = [people]
+            if (links := _tag_links(member, job.kind, created, tag_ids)) is not None:
+                statements.append(links)
+            docs = [_Doc(pk, v, shared) for pk, v in created]
+            statements += search.new_entries(
+                member.workspace_id, job.kind, docs, entry_ids[start:end]
+            )
+            statements.append(_timeline(member, job.kind, job, created, now))
+            duplicates.refresh_later(member.workspace_id, job.kind, [pk for pk, _ in created])
+            background.submit(statements, end)
     if cancelled is not None and cancelled():
         raise Cancelled
     _apply_updates(member, job, plan, model, now)
