@@ -287,14 +287,6 @@ def _write(reg: Registration, objs: Sequence[Any]) -> None:
         )
 
 
-def index_new(workspace_id: int, kind: str, records: Sequence[Any]) -> None:
-    """Index records that have no entry yet, in bulk: one statement per table."""
-    entry_ids = bulk.reserve_ids("core_searchentry", len(records))
-    with connection.cursor() as cursor:
-        for statement in new_entries(workspace_id, kind, records, entry_ids):
-            statement.run(cursor)
-
-
 def new_entries(
     workspace_id: int, kind: str, records: Sequence[Any], entry_ids: Sequence[int]
 ) -> list[bulk.Insert]:

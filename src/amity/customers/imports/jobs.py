@@ -1,8 +1,8 @@
 """The life of an import: upload, mapping and rule, dry run, background run, report.
 
-All-or-nothing: the worker checks and matches every row first (no write lock),
-then writes all records, their search and timeline entries, the row errors,
-the audit event and `status = done` in ONE transaction. A crash (kill -9) or a
+All-or-nothing: the worker checks, matches and writes all records (a chunk at a
+time, writing one while checking the next), their search and timeline entries,
+the row errors, the audit event and `status = done` in ONE transaction. A crash (kill -9) or a
 cancel rolls it all back; running the job again repeats it from its stored file
 and, once `done` is committed, is a no-op. Progress and cancel requests travel
 through small files beside the upload, because the job's own row is locked by
@@ -235,11 +235,11 @@ def progress(job: ImportJob) -> dict[str, Any]:
         phase, done = str(data["phase"]), int(data["done"])
         last = path.stat().st_mtime
     except (OSError, ValueError, KeyError, TypeError):
+        # Nothing written yet: the worker is reading the file and what rows are matched against.
         phase, done = "checking", 0
         last = job.started_at.timestamp() if job.started_at else time.time()
-    # Checking is the first half of the bar, writing the second.
-    half = min(done, total) * 50 // total if total else 0
-    percent = half if phase == "checking" else 50 + half
+    # Rows are checked and written a chunk at a time: `done` counts both.
+    percent = min(done, total) * 100 // total if total and phase == "writing" else 0
     return {
         "phase": phase,
         "done": done,
@@ -296,12 +296,11 @@ def run(job_id: int, workspace_id: int) -> str:
     gc.disable()
     try:
         table = _table(job)
-        result = plan.build(member, job, table.rows, progress=report)
         with transaction.atomic():
             locked = ImportJob.objects.select_for_update().get(pk=job.pk, workspace_id=workspace_id)
             if locked.status in (Status.DONE, Status.CANCELLED):
                 return locked.status  # another run finished it meanwhile
-            writer.write(member, job, result, progress=report, cancelled=cancelled)
+            result = writer.write(member, job, table.rows, progress=report, cancelled=cancelled)
             counts = result.counts()
             ImportJob.objects.filter(pk=job.pk, workspace_id=workspace_id).update(
                 status=Status.DONE,

@@ -9,6 +9,7 @@ SQL inside one transaction; a dry run stops here.
 
 from __future__ import annotations
 
+import itertools
 import re
 import uuid
 from collections.abc import Callable, Iterable
@@ -365,11 +366,19 @@ def _phone_index(ctx: Context) -> dict[str, int]:
     return index
 
 
-def _resolve_companies(ctx: Context, plan: Plan, rows: list[Row]) -> list[RowError]:
+def _resolve_companies(
+    ctx: Context, plan: Plan, rows: list[Row], before_query: Callable[[], None] | None
+) -> list[RowError]:
     """Turn company names into ids; names not found become new companies (if allowed)."""
     wanted = {str(r.values["company"]) for r in rows if r.values.get("company")}
-    missing = {n for n in wanted if n.casefold() not in plan.companies}
+    missing = {
+        n
+        for n in wanted
+        if n.casefold() not in plan.companies and n.casefold() not in plan.new_companies
+    }
     if missing:
+        if before_query is not None:
+            before_query()
         qs = Company.objects.filter(
             workspace_id=ctx.member.workspace_id,
             deleted_at__isnull=True,
@@ -458,48 +467,72 @@ def _decide(ctx: Context, plan: Plan, row: Row, seen: dict[str, int]) -> None:
     )
 
 
-def build(
-    member: Membership, job: ImportJob, rows: Iterable[list[str]], progress: Progress | None = None
-) -> Plan:
-    """Return what importing these rows would do (nothing is written)."""
-    ctx = Context(member, job)
-    plan = Plan(job.kind)
-    phones = _phone_index(ctx) if job.match_on == ImportJob.Match.PHONE else None
-    seen: dict[str, int] = {}
-    chunk: list[Row] = []
-    done = 0
+class Checker:
+    """Checks an import's rows a chunk at a time into one plan.
 
-    def flush() -> None:
-        nonlocal done
+    `check` returns the rows of a chunk that become new records, so the writer can
+    write one chunk while the next is checked; `build` checks a whole file (the dry
+    run). Either way each row is matched against the records as they stood before
+    the import, and a row repeating an earlier row's match key is skipped.
+    """
+
+    def __init__(self, member: Membership, job: ImportJob) -> None:
+        self.ctx = Context(member, job)
+        self.plan = Plan(job.kind)
+        self.phones = _phone_index(self.ctx) if job.match_on == ImportJob.Match.PHONE else None
+        self.seen: dict[str, int] = {}
+        self.checked = 0
+
+    def check(
+        self, rows: Iterable[list[str]], before_query: Callable[[], None] | None = None
+    ) -> list[Row]:
+        """Check the file's next rows; return those to create (their companies are in
+        `plan.new_companies` or `plan.companies`). `before_query` is called before
+        each read of the database."""
+        ctx, plan = self.ctx, self.plan
+        chunk: list[Row] = []
+        for cells in rows:
+            self.checked += 1
+            # Row 1 is the header.
+            cleaned = clean_row(ctx, self.checked + 1, cells)
+            if isinstance(cleaned, list):
+                plan.errors.extend(cleaned)
+            else:
+                chunk.append(cleaned)
         if ctx.job.kind == "person":
-            refused = _resolve_companies(ctx, plan, chunk)
+            refused = _resolve_companies(ctx, plan, chunk, before_query)
             plan.errors.extend(refused)
             bad = {e.row for e in refused}
             good = [r for r in chunk if r.number not in bad]
         else:
             good = chunk
-        existing = _existing(ctx, good, phones) if job.on_match != ImportJob.OnMatch.CREATE else {}
+        existing: dict[str, dict[str, Any]] = {}
+        if good and ctx.job.on_match != ImportJob.OnMatch.CREATE:
+            if before_query is not None:
+                before_query()
+            existing = _existing(ctx, good, self.phones)
+        created = len(plan.creates)
         for row in good:
             key = _key(ctx, row)
             row.match = existing.get(key) if key is not None else None
-            _decide(ctx, plan, row, seen)
-        done += len(chunk)
-        chunk.clear()
-        if progress is not None:
-            progress("checking", done)
+            _decide(ctx, plan, row, self.seen)
+        return plan.creates[created:]
 
-    for offset, cells in enumerate(rows):
-        cleaned = clean_row(ctx, offset + 2, cells)
-        if isinstance(cleaned, list):
-            plan.errors.extend(cleaned)
-            done += 1
-            continue
-        chunk.append(cleaned)
-        if len(chunk) >= CHUNK:
-            flush()
-    flush()
-    plan.errors.sort(key=lambda e: e.row)
-    return plan
+    def finish(self) -> Plan:
+        self.plan.errors.sort(key=lambda e: e.row)
+        return self.plan
+
+
+def build(
+    member: Membership, job: ImportJob, rows: Iterable[list[str]], progress: Progress | None = None
+) -> Plan:
+    """Return what importing these rows would do (nothing is written)."""
+    checker = Checker(member, job)
+    for chunk in itertools.batched(rows, CHUNK):
+        checker.check(chunk)
+        if progress is not None:
+            progress("checking", checker.checked)
+    return checker.finish()
 
 
 def new_uid() -> uuid.UUID:

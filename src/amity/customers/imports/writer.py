@@ -10,9 +10,10 @@ the whole write and the job's `done` status in one transaction.
 
 from __future__ import annotations
 
+import itertools
 import json
 import operator
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -24,7 +25,7 @@ from django.utils import timezone
 from amity.core import audit, bulk, crypto, search
 from amity.core.models import Membership
 from amity.customers import duplicates, fields
-from amity.customers.imports.plan import CHUNK, Plan, Row, Update, seal_row
+from amity.customers.imports.plan import CHUNK, Checker, Plan, Row, Update, seal_row
 from amity.customers.models import (
     Company,
     CompanyTag,
@@ -168,10 +169,12 @@ def _timeline(
     )
 
 
-def _create_companies(member: Membership, job: ImportJob, plan: Plan, now: datetime) -> None:
-    if not plan.new_companies:
-        return
-    names = list(plan.new_companies.values())
+def _create_companies(
+    member: Membership, job: ImportJob, plan: Plan, now: datetime, entry_ids: Iterator[int]
+) -> None:
+    """Create the new companies the plan names and has not created yet (their search
+    entries take their ids from `entry_ids`, reserved with the people's)."""
+    names = [n for key, n in plan.new_companies.items() if key not in plan.companies]
     for start in range(0, len(names), CHUNK):
         chunk = names[start : start + CHUNK]
         uids = bulk.time_ordered_uids(len(chunk))
@@ -185,7 +188,12 @@ def _create_companies(member: Membership, job: ImportJob, plan: Plan, now: datet
         with connection.cursor() as cursor:
             statement.run(cursor)
             timeline.run(cursor)
-        search.index_new(member.workspace_id, "company", docs)
+        entries = search.new_entries(
+            member.workspace_id, "company", docs, list(itertools.islice(entry_ids, len(docs)))
+        )
+        with connection.cursor() as cursor:
+            for statement in entries:
+                statement.run(cursor)
         duplicates.refresh_later(member.workspace_id, "company", [pk for pk, _ in created])
 
 
@@ -217,18 +225,15 @@ def _tag_links(
     member: Membership, kind: str, created: list[tuple[int, dict[str, Any]]], ids: dict[str, int]
 ) -> bulk.Insert | None:
     """Prepare the links of new records to their tags (`ids`: from `_tag_ids`)."""
-    if not ids:
+    links = [
+        (member.workspace_id, ids[n.lower()], pk)
+        for pk, values in created
+        for n in values.get("_tags", ())
+    ]
+    if not links:
         return None
     link = PersonTag if kind == "person" else CompanyTag
-    return bulk.insert(
-        link._meta.db_table,
-        ["workspace_id", "tag_id", f"{kind}_id"],
-        [
-            (member.workspace_id, ids[n.lower()], pk)
-            for pk, values in created
-            for n in values.get("_tags", ())
-        ],
-    )
+    return bulk.insert(link._meta.db_table, ["workspace_id", "tag_id", f"{kind}_id"], links)
 
 
 def _new_values(sealer: crypto.Sealer, plan: Plan, row: Row, uid: UUID) -> dict[str, Any]:
@@ -350,12 +355,17 @@ def _json(value: Any) -> Any:
 def write(
     member: Membership,
     job: ImportJob,
-    plan: Plan,
+    rows: Sequence[list[str]],
     *,
     progress: Callable[[str, int], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
-) -> None:
-    """Write the plan inside the caller's transaction; raise Cancelled to roll it back."""
+) -> Plan:
+    """Check and write the file's rows inside the caller's transaction; return the plan.
+
+    Each chunk is checked, then handed to the writing thread while the next one is
+    checked; reads of the database (matches, companies, tags) wait until that
+    thread is idle. Raise Cancelled to roll it all back.
+    """
     now = timezone.now()
     model: type[Company] | type[Person] = Person if job.kind == "person" else Company
     if connection.vendor == "sqlite":
@@ -363,14 +373,16 @@ def write(
         # 100k rows go in (the default is 2 MB); it stays with the connection.
         with connection.cursor() as cursor:
             cursor.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KB}")
-    _create_companies(member, job, plan, now)
+    checker = Checker(member, job)
+    plan = checker.plan
     sealer = crypto.Sealer(member.workspace_id)
-    creates = plan.creates
-    # Everything that reads the database comes first: the writing thread then owns
-    # the connection until `finish`.
-    ids = bulk.reserve_ids(model._meta.db_table, len(creates))
-    entry_ids = bulk.reserve_ids("core_searchentry", len(creates))
-    tag_ids = _tag_ids(member.workspace_id, {n for r in creates for n in r.tags or ()})
+    # Ids for every row, drawn before the writing thread owns the connection: rows
+    # that are not created leave gaps, as rolled-back inserts do.
+    ids = iter(bulk.reserve_ids(model._meta.db_table, len(rows)))
+    # A person import may also create a company a row.
+    companies = job.kind == "person" and "company" in job.mapping.values()
+    entry_ids = iter(bulk.reserve_ids("core_searchentry", len(rows) * (2 if companies else 1)))
+    tag_ids: dict[str, int] = {}
 
     def written(count: int) -> None:
         if progress is not None:
@@ -379,24 +391,33 @@ def write(
             after_chunk(count)
 
     with bulk.Background(on_done=written) as background:
-        for start in range(0, len(creates), CHUNK):
+        for start in range(0, len(rows), CHUNK):
             if cancelled is not None and cancelled():
                 raise Cancelled
-            chunk = creates[start : start + CHUNK]
-            uids = bulk.time_ordered_uids(len(chunk))
-            rows = [_new_values(sealer, plan, r, uid) for r, uid in zip(chunk, uids, strict=True)]
-            end = start + len(chunk)
-            people, created, shared = _insert(model, member, rows, ids[start:end], now)
+            creates = checker.check(rows[start : start + CHUNK], before_query=background.finish)
+            if any(key not in plan.companies for key in plan.new_companies):
+                background.finish()
+                _create_companies(member, job, plan, now, entry_ids)
+            names = {n for r in creates for n in r.tags or () if n.lower() not in tag_ids}
+            if names:
+                background.finish()
+                tag_ids.update(_tag_ids(member.workspace_id, names))
+            if not creates:
+                continue
+            uids = bulk.time_ordered_uids(len(creates))
+            values = [_new_values(sealer, plan, r, u) for r, u in zip(creates, uids, strict=True)]
+            taken = list(itertools.islice(ids, len(creates)))
+            people, created, shared = _insert(model, member, values, taken, now)
             statements = [people]
             if (links := _tag_links(member, job.kind, created, tag_ids)) is not None:
                 statements.append(links)
             docs = [_Doc(pk, v, shared) for pk, v in created]
-            statements += search.new_entries(
-                member.workspace_id, job.kind, docs, entry_ids[start:end]
-            )
+            entries = list(itertools.islice(entry_ids, len(docs)))
+            statements += search.new_entries(member.workspace_id, job.kind, docs, entries)
             statements.append(_timeline(member, job.kind, job, created, now))
             duplicates.refresh_later(member.workspace_id, job.kind, [pk for pk, _ in created])
-            background.submit(statements, end)
+            background.submit(statements, checker.checked)
+    plan = checker.finish()
     if cancelled is not None and cancelled():
         raise Cancelled
     _apply_updates(member, job, plan, model, now)
@@ -415,6 +436,7 @@ def write(
         ],
         batch_size=CHUNK,
     )
+    return plan
 
 
 def dumps(value: Any) -> str:
