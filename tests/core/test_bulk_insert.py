@@ -90,6 +90,7 @@ def test_background_runs_batches_in_order_inside_the_callers_transaction(world: 
 @pytest.mark.django_db
 def test_a_failing_batch_raises_on_the_callers_thread(world: World) -> None:
     broken = bulk.Insert("INSERT INTO no_such_table (x) VALUES (1)", [])
+    sharing = connection._thread_sharing_count
     with pytest.raises(DatabaseError), transaction.atomic(), bulk.Background() as background:
         background.submit([broken])
-    assert connection.allow_thread_sharing is False
+    assert connection._thread_sharing_count == sharing
