@@ -228,8 +228,9 @@ def import_csv(rows: int) -> bytes:
 def import_rows(ds: Dataset) -> int:
     """Import min(data set size, 100k) new people through the import job; roll it back.
 
-    The job runs as the worker runs it (parse, check, plan, fast-path write with
-    search and timeline entries); rolling back keeps the data set as generated.
+    The job runs as the worker runs it (parse, check, fast-path write with search and
+    timeline entries, and on PostgreSQL the foreign-key checks of the commit); rolling
+    back keeps the data set as generated.
     """
     rows = min(ds.contacts, IMPORT_ROWS)
     data = ds.extra.get("import_csv")
@@ -250,6 +251,12 @@ def import_rows(ds: Dataset) -> int:
                 path.unlink(missing_ok=True)
         if job.status != "done" or job.failed:
             raise RuntimeError(f"bench import ended {job.status} with {job.failed} bad rows")
+        if connection.vendor == "postgresql":
+            # What the commit would do: Django's foreign keys are deferred, so PostgreSQL
+            # checks every new row's references then (about 3 s for 100k rows).
+            # SQLite looks its references up as each row goes in.
+            with connection.cursor() as cursor:
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         transaction.set_rollback(True)
     return int(job.created)
 
@@ -341,6 +348,6 @@ def builtin() -> None:
             rounds=3,
             min_rows_per_s=IMPORT_BUDGET_ROWS_PER_S,
             description="CSV import job of 100,000 new people (data set size when fewer), "
-            "all-or-nothing fast path, rolled back after each round",
+            "all-or-nothing fast path with the commit's checks, rolled back after each round",
         )
     )
