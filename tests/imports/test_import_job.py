@@ -9,6 +9,7 @@ import pytest
 
 from amity.core import search
 from amity.core.models import AuditEvent, SearchEntry
+from amity.customers import fields
 from amity.customers.imports import jobs
 from amity.customers.models import Company, ImportJob, ImportRowError, Person, TimelineEvent
 from tests.conftest import World, tenant_guard_off
@@ -235,3 +236,62 @@ def test_it_forgets_error_reports_after_thirty_days(world: World) -> None:
     assert jobs.purge_old() == 1
     assert not ImportRowError.objects.filter(workspace=world.acme).exists()
     assert Person.objects.filter(workspace=world.acme).count() == 3
+
+
+CHUNKED = (
+    "First Name,Last Name,Email,Company,Tags\r\n"
+    "Ada,Lovelace,ada@example.test,Analytical,\r\n"
+    "Alan,Turing,alan@example.test,,\r\n"
+    "Grace,Hopper,grace@example.test,Analytical,navy\r\n"  # a company made one chunk before
+    "Bad,Row,not-an-email,,\r\n"
+    "Ada,Again,ADA@example.test,Bletchley,\r\n"  # repeats row 2's email: skipped
+    "Kari,Nordmann,kari@example.test,Bletchley,navy; vip\r\n"  # matches a record: updated
+    "Linus,Torvalds,linus@example.test,Bletchley,vip\r\n"
+)
+
+
+def test_checking_and_writing_chunk_by_chunk_does_what_the_dry_run_says(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Companies, tags and repeats first seen in a later chunk; a match among them."""
+    from amity.customers.imports import plan, writer
+
+    monkeypatch.setattr(plan, "CHUNK", 2)
+    monkeypatch.setattr(writer, "CHUNK", 2)
+    member = world.member(world.alice)
+    kari = Person.objects.create(
+        workspace=world.acme, owner=world.alice, last_name="Nordmann", email="kari@example.test"
+    )
+    job = jobs.upload(member, "person", "people.csv", CHUNKED.encode())
+    jobs.configure(member, job, {int(i): k for i, k in job.mapping.items()}, "email", "update")
+    expected = jobs.dry_run(member, job)["counts"]
+    assert expected == {
+        "create": 4,
+        "update": 1,
+        "unchanged": 0,
+        "skip": 1,
+        "error": 1,
+        "new_companies": 2,
+    }
+    jobs.start(member, job)
+    assert jobs.run(job.pk, job.workspace_id) == "done"
+    job = jobs.reload(job)
+    assert (job.created, job.updated, job.skipped, job.failed) == (4, 1, 1, 1)
+    companies = dict(Company.objects.filter(workspace=world.acme).values_list("name", "pk"))
+    assert sorted(companies) == ["Analytical", "Bletchley"]
+    people = {p.last_name: p for p in Person.objects.filter(workspace=world.acme)}
+    assert sorted(people) == ["Hopper", "Lovelace", "Nordmann", "Torvalds", "Turing"]
+    assert people["Hopper"].company_id == companies["Analytical"]
+    assert people["Torvalds"].company_id == companies["Bletchley"]
+    assert fields.tag_names(people["Torvalds"]) == ["vip"]
+    assert fields.tag_names(people["Hopper"]) == ["navy"]
+    kari.refresh_from_db()
+    assert (kari.first_name, kari.company_id, kari.version) == ("Kari", companies["Bletchley"], 2)
+    assert fields.tag_names(kari) == ["navy", "vip"]
+    # Every new record and company has its own search entry and timeline entry.
+    assert SearchEntry.objects.filter(workspace=world.acme, object_type="person").count() == 5
+    assert SearchEntry.objects.filter(workspace=world.acme, object_type="company").count() == 2
+    hits = search.query(member, "torvalds")
+    assert [h.title for h in hits] == ["Linus Torvalds"]
+    [error] = ImportRowError.objects.filter(workspace=world.acme)
+    assert (error.row, error.code) == (5, "email")
