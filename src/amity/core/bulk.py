@@ -149,7 +149,7 @@ def insert(
     written = [text.replace("%", "%%") for text in literals.values()]
     carried = _as_json(rows)
     if carried is not None:
-        cells = [f"value ->> {i}" for i in range(len(columns))]
+        cells = [f"json_extract(value, '$[{i}]')" for i in range(len(columns))]
         cells += ["%s"] * len(bound) + written
         return Insert(
             "INSERT INTO {} ({}) SELECT {} FROM json_each(%s)".format(  # noqa: S608 - names from the models
@@ -229,8 +229,8 @@ class Background:
 def _as_json(rows: list[Sequence[Any]]) -> str | None:
     """Return the rows as one JSON array, or None when a value would not come back as it is.
 
-    Numbers, text, booleans and NULL survive `->>` unchanged; anything else (dates,
-    bytes, NaN) and text with NUL characters goes the executemany way.
+    Numbers, text, booleans and NULL come back from `json_extract` unchanged; anything
+    else (dates, bytes, NaN) and text with NUL characters goes the executemany way.
     """
     try:
         text = json.dumps(rows, ensure_ascii=False, allow_nan=False, check_circular=False)
