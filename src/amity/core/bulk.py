@@ -1,8 +1,9 @@
 """Fast multi-row inserts for bulk writes (imports): the raw-SQL floor of DESIGN §10.
 
-SQLite takes `executemany` of one prepared INSERT; PostgreSQL takes `COPY …
-FROM STDIN`, which is several times faster there than a statement per row.
-Both run inside the caller's transaction and commit nothing.
+SQLite takes a chunk of rows as one INSERT reading a JSON array (`json_each`);
+PostgreSQL takes `COPY … FROM STDIN`, which is several times faster there than a
+statement per row. Both run inside the caller's transaction and commit nothing;
+`Background` runs them on a second thread while the caller prepares more.
 """
 
 from __future__ import annotations
