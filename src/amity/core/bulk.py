@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -150,7 +151,7 @@ def insert(
     written = [text.replace("%", "%%") for text in literals.values()]
     carried = _as_json(rows)
     if carried is not None:
-        cells = [f"json_extract(value, '$[{i}]')" for i in range(len(columns))]
+        cells = [_json_cell(i) for i in range(len(columns))]
         cells += ["%s"] * len(bound) + written
         return Insert(
             "INSERT INTO {} ({}) SELECT {} FROM json_each(%s)".format(  # noqa: S608 - names from the models
@@ -227,10 +228,19 @@ class Background:
             self.db.dec_thread_sharing()
 
 
+# `->>` (SQLite 3.38) reads a cell about a fifth faster than json_extract, which the
+# oldest SQLite Django supports (3.37) has.
+JSON_ARROW = sqlite3.sqlite_version_info >= (3, 38)
+
+
+def _json_cell(index: int) -> str:
+    return f"value ->> {index}" if JSON_ARROW else f"json_extract(value, '$[{index}]')"
+
+
 def _as_json(rows: list[Sequence[Any]]) -> str | None:
     """Return the rows as one JSON array, or None when a value would not come back as it is.
 
-    Numbers, text, booleans and NULL come back from `json_extract` unchanged; anything
+    Numbers, text, booleans and NULL come back from `->>` or `json_extract` unchanged; anything
     else (dates, bytes, NaN) and text with NUL characters goes the executemany way.
     """
     try:
