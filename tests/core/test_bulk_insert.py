@@ -1,4 +1,4 @@
-"""bulk.insert_rows writes per-row values and the values shared by every row."""
+"""bulk.insert writes per-row values and the values shared by every row."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from tests.conftest import World
 @pytest.mark.django_db
 def test_it_writes_shared_values_once_for_every_row(world: World) -> None:
     now = timezone.now()
-    bulk.insert_rows(
+    statement = bulk.insert(
         "customers_tag",
         ["name"],
         [("first",), ("second",)],
@@ -25,6 +25,7 @@ def test_it_writes_shared_values_once_for_every_row(world: World) -> None:
             "version": 1,
         },
     )
+    bulk.run([statement])
     tags = Tag.objects.filter(workspace=world.acme).order_by("name")
     assert [(t.name, t.colour, t.created_at, t.version) for t in tags] == [
         ("first", "x'); --", now, 1),
@@ -64,8 +65,7 @@ def test_values_come_back_as_they_went_in_whichever_way_they_travel(
             },
         )
         assert statement.many == ("\x00" in name)
-        with connection.cursor() as cursor:
-            statement.run(cursor)
+        bulk.run([statement])
     stored = Tag.objects.filter(workspace=world.acme, name__in=names)
     assert sorted((t.name, t.colour, t.version) for t in stored) == sorted(
         (n, "50%", 3) for n in names

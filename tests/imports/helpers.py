@@ -45,6 +45,14 @@ def run(
     return jobs.reload(job)
 
 
+def small_chunks(monkeypatch: Any, size: int) -> None:
+    """Check and write `size` rows at a time, so a few rows cross chunk boundaries."""
+    from amity.customers.imports import plan, writer
+
+    monkeypatch.setattr(plan, "CHUNK", size)
+    monkeypatch.setattr(writer, "CHUNK", size)
+
+
 def upload_and_map(
     world: World, data: str = PEOPLE_CSV, *, user: User | None = None, kind: str = "person"
 ) -> ImportJob:

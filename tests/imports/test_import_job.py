@@ -10,7 +10,7 @@ import pytest
 from amity.core import search
 from amity.core.models import AuditEvent, SearchEntry
 from amity.customers import fields
-from amity.customers.imports import jobs
+from amity.customers.imports import jobs, writer
 from amity.customers.models import Company, ImportJob, ImportRowError, Person, TimelineEvent
 from tests.conftest import World, tenant_guard_off
 from tests.imports import helpers
@@ -74,10 +74,7 @@ def test_it_changes_nothing_when_the_same_file_runs_again_with_update(world: Wor
 def test_it_writes_nothing_when_a_chunk_fails_halfway(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from amity.customers.imports import plan, writer
-
-    monkeypatch.setattr(plan, "CHUNK", 2)
-    monkeypatch.setattr(writer, "CHUNK", 2)
+    helpers.small_chunks(monkeypatch, 2)
 
     def fail(written: int) -> None:
         if written >= 2:
@@ -107,10 +104,7 @@ def test_it_writes_nothing_when_a_chunk_fails_halfway(
 def test_it_rolls_back_a_cancel_during_the_write(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from amity.customers.imports import plan, writer
-
-    monkeypatch.setattr(plan, "CHUNK", 1)
-    monkeypatch.setattr(writer, "CHUNK", 1)
+    helpers.small_chunks(monkeypatch, 1)
     member = world.member(world.alice)
     job = jobs.upload(member, "person", "people.csv", helpers.PEOPLE_CSV.encode())
     jobs.configure(member, job, {int(i): k for i, k in job.mapping.items()}, "email", "skip")
@@ -254,10 +248,7 @@ def test_checking_and_writing_chunk_by_chunk_does_what_the_dry_run_says(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Companies, tags and repeats first seen in a later chunk; a match among them."""
-    from amity.customers.imports import plan, writer
-
-    monkeypatch.setattr(plan, "CHUNK", 2)
-    monkeypatch.setattr(writer, "CHUNK", 2)
+    helpers.small_chunks(monkeypatch, 2)
     member = world.member(world.alice)
     kari = Person.objects.create(
         workspace=world.acme, owner=world.alice, last_name="Nordmann", email="kari@example.test"

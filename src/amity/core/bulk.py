@@ -34,11 +34,6 @@ def field_defaults(fields: Iterable[models.Field[Any, Any]]) -> list[Any]:
     return [f.get_default() for f in fields]
 
 
-def json_columns(model: type[models.Model]) -> list[str]:
-    """Return the model's JSON columns (insert_rows serialises them)."""
-    return [str(f.column) for f in model._meta.concrete_fields if isinstance(f, models.JSONField)]
-
-
 def time_ordered_uids(count: int) -> list[uuid.UUID]:
     """Return `count` new UUIDs in the version 7 layout: a millisecond clock, then 74 random bits.
 
@@ -116,10 +111,9 @@ def insert(
     columns: Sequence[str],
     rows: Iterable[Sequence[Any]],
     *,
-    json_columns: Sequence[str] = (),
     constants: Mapping[str, Any] | None = None,
 ) -> Insert:
-    """Prepare the insert of rows of already-prepared values (JSON columns as Python objects).
+    """Prepare the insert of rows of already-prepared values (JSON already serialised).
 
     `constants` are further columns with one value for every row (the workspace, the
     defaults of columns an import does not fill). SQLite gets the plain ones (numbers,
@@ -129,9 +123,6 @@ def insert(
     statement, which runs without holding Python's GIL (executemany takes it back
     after every row, and a second busy thread then keeps it for up to 5 ms).
     """
-    json_at = [columns.index(c) for c in json_columns]
-    if json_at:
-        rows = _dump_json(rows, json_at)
     rows = rows if isinstance(rows, list) else list(rows)
     constants = dict(constants or {})
     if connection.vendor == "postgresql":
@@ -250,18 +241,11 @@ def _as_json(rows: list[Sequence[Any]]) -> str | None:
     return None if "\\u0000" in text else text
 
 
-def insert_rows(
-    table: str,
-    columns: Sequence[str],
-    rows: Iterable[Sequence[Any]],
-    *,
-    json_columns: Sequence[str] = (),
-    constants: Mapping[str, Any] | None = None,
-) -> None:
-    """Insert rows now, on this thread's connection (see `insert`)."""
-    statement = insert(table, columns, rows, json_columns=json_columns, constants=constants)
+def run(statements: Iterable[Insert]) -> None:
+    """Run prepared statements now, on this thread's connection."""
     with connection.cursor() as cursor:
-        statement.run(cursor)
+        for statement in statements:
+            statement.run(cursor)
 
 
 def _literal(value: Any) -> str | None:
@@ -279,16 +263,3 @@ def _literal(value: Any) -> str | None:
     if isinstance(value, str) and "\x00" not in value:
         return "'" + value.replace("'", "''") + "'"
     return None
-
-
-def _dump_json(rows: Iterable[Sequence[Any]], json_at: list[int]) -> list[Sequence[Any]]:
-    """Serialise the JSON cells only (touching every cell of 100k wide rows costs seconds)."""
-    out: list[Sequence[Any]] = []
-    for row in rows:
-        cells = list(row)
-        for i in json_at:
-            value = cells[i]
-            if value is not None:
-                cells[i] = "{}" if value == {} else "[]" if value == [] else json.dumps(value)
-        out.append(cells)
-    return out

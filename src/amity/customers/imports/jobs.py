@@ -2,11 +2,11 @@
 
 All-or-nothing: the worker checks, matches and writes all records (a chunk at a
 time, writing one while checking the next), their search and timeline entries,
-the row errors, the audit event and `status = done` in ONE transaction. A crash (kill -9) or a
-cancel rolls it all back; running the job again repeats it from its stored file
-and, once `done` is committed, is a no-op. Progress and cancel requests travel
-through small files beside the upload, because the job's own row is locked by
-the writing transaction (and on SQLite so is every write).
+the row errors, the audit event and `status = done` in ONE transaction. A crash
+(kill -9) or a cancel rolls it all back; running the job again repeats it from
+its stored file and, once `done` is committed, is a no-op. Progress and cancel
+requests travel through small files beside the upload, because the job's own row
+is locked by the writing transaction (and on SQLite so is every write).
 """
 
 from __future__ import annotations

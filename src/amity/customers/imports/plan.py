@@ -1,10 +1,11 @@
-"""Deciding what each row of an import does, before anything is written.
+"""Deciding what each row of an import does.
 
 Rows are cleaned cell by cell (bad rows become errors and are skipped), then
 matched against existing records in chunks with one query per chunk (emails,
 names) or one scan of the workspace's phone numbers, then sorted into
-creates, updates, unchanged and skipped rows. The writer turns the plan into
-SQL inside one transaction; a dry run stops here.
+creates, updates, unchanged and skipped rows. The writer checks a chunk, then
+writes it while the next is checked, all inside one transaction; a dry run
+checks every chunk and writes nothing.
 """
 
 from __future__ import annotations

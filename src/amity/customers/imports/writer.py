@@ -184,16 +184,14 @@ def _create_companies(
         for pk, values in created:
             plan.companies[values["name"].casefold()] = pk
         docs = [_Doc(pk, v, shared) for pk, v in created]
-        timeline = _timeline(member, "company", job, created, now)
-        with connection.cursor() as cursor:
-            statement.run(cursor)
-            timeline.run(cursor)
-        entries = search.new_entries(
-            member.workspace_id, "company", docs, list(itertools.islice(entry_ids, len(docs)))
+        entries = list(itertools.islice(entry_ids, len(docs)))
+        bulk.run(
+            [
+                statement,
+                _timeline(member, "company", job, created, now),
+                *search.new_entries(member.workspace_id, "company", docs, entries),
+            ]
         )
-        with connection.cursor() as cursor:
-            for statement in entries:
-                statement.run(cursor)
         duplicates.refresh_later(member.workspace_id, "company", [pk for pk, _ in created])
 
 
