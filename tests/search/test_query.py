@@ -93,6 +93,22 @@ def test_it_finds_phones_by_their_digits(world: World) -> None:
     assert _titles(world, "58 88") == []  # only numbers' starts are matched
 
 
+def test_a_phone_is_indexed_with_and_without_its_country_code() -> None:
+    # Country codes are prefix-free, so the national number is known exactly: no
+    # tokens for the code lengths it does not have (fewer index entries a number).
+    assert search.phone_tokens("+47 22 00 58 88") == ["4722005888", "22005888"]
+    assert search.phone_tokens("+1 555 123 4567") == ["15551234567", "5551234567"]
+    assert search.phone_tokens("0047 22 00 58 88") == ["004722005888", "4722005888", "22005888"]
+    assert search.phone_tokens("020 7946 0018") == ["02079460018", "2079460018"]
+    # No country has code 999: each length is tried.
+    assert search.phone_tokens("+999 1234 5678") == [
+        "99912345678",
+        "9912345678",
+        "912345678",
+        "12345678",
+    ]
+
+
 def test_it_finds_people_and_companies_by_email_and_domain(world: World) -> None:
     helpers.person(world, last_name="Mailer", email="kari.nordmann@fjord.example")
     helpers.company(world, name="Initech", domain="initech.example")

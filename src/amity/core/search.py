@@ -26,6 +26,7 @@ from typing import Any
 
 from django.db import connection, models
 from django.db.models import Q
+from phonenumbers import COUNTRY_CODE_TO_REGION_CODE
 
 from amity.core import access, bulk
 from amity.core.models import Membership, SearchEntry
@@ -157,10 +158,23 @@ def phone_tokens(phone: str) -> list[str]:
     international = phone.strip().startswith("+") or digits.startswith("00")
     if international:
         bare = digits[2:] if digits.startswith("00") else digits
-        tokens += [bare] + [bare[n:] for n in (1, 2, 3) if len(bare) - n >= 6]
+        tokens.append(bare)
+        code = _country_code_length(bare)
+        if code is not None:
+            tokens.append(bare[code:])
+        else:  # no known country: each possible code length
+            tokens += [bare[n:] for n in (1, 2, 3) if len(bare) - n >= 6]
     elif digits.startswith("0") and len(digits) > 6:
         tokens.append(digits[1:])
-    return list(dict.fromkeys(tokens))
+    return [t for t in dict.fromkeys(tokens) if len(t) >= 3]
+
+
+def _country_code_length(digits: str) -> int | None:
+    """Return how many leading digits are the country code (codes are prefix-free)."""
+    for length in (1, 2, 3):
+        if digits[:length].isdigit() and int(digits[:length]) in COUNTRY_CODE_TO_REGION_CODE:
+            return length
+    return None
 
 
 def deletions(word: str) -> list[str]:
