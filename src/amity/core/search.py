@@ -17,10 +17,11 @@ are found by exact match on their blind index instead.
 from __future__ import annotations
 
 import builtins
+import contextlib
 import functools
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,6 +46,10 @@ CANDIDATE_FACTOR = 3
 RANK_WINDOW = 1000
 # Matches read per index read on SQLite, unranked; query() scores them in Python.
 MATCH_WINDOW = 300
+# PostgreSQL's GIN indexes over the entries (migration 0005), and what bulk_writes gives them.
+GIN_INDEXES = ("search_entry_tsv", "search_entry_fuzz")
+BULK_PENDING_KB = 16384
+BULK_WORK_MEM_MB = 64
 _WORD = re.compile(r"[^\W_]+")
 _NON_DIGIT = re.compile(r"\D")
 _PHONE_QUERY = re.compile(r"^\+?[\d\s().\-/]+$")
@@ -357,6 +362,41 @@ def index_many(objs: Sequence[Any]) -> None:
         reg = _registration_for(objs[0])
         if reg is not None:
             _write(reg, objs)
+
+
+@contextlib.contextmanager
+def bulk_writes() -> Iterator[None]:
+    """Let PostgreSQL's GIN indexes take the entries of a large write (an import) in bulk.
+
+    A GIN index first appends new entries to a pending list and merges the list into
+    its tree when it passes `gin_pending_list_limit` (4 MB): at 100k records that is
+    dozens of merges, each with `work_mem` (4 MB) to sort in. Inside the caller's
+    transaction a larger list and sort memory make a few larger merges, about a third
+    cheaper, and the last merge runs here before the commit, so no user's next edit
+    pays for it and no search reads a long list. Only the index owner may merge, so
+    another role writes as usual. No-op on SQLite; merges nothing when the block raises.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.oid FROM pg_class c WHERE c.relname = ANY(%s) "
+            "AND c.relkind = 'i' AND pg_has_role(c.relowner, 'USAGE')",
+            [list(GIN_INDEXES)],
+        )
+        owned = [oid for (oid,) in cursor.fetchall()]
+        if len(owned) == len(GIN_INDEXES):
+            # For the rest of this transaction only; its other writes are small.
+            cursor.execute(
+                "SELECT set_config('gin_pending_list_limit', %s, true), "
+                "set_config('work_mem', %s, true)",
+                [str(BULK_PENDING_KB), f"{BULK_WORK_MEM_MB}MB"],
+            )
+    yield
+    if len(owned) == len(GIN_INDEXES):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT gin_clean_pending_list(i) FROM unnest(%s::oid[]) i", [owned])
 
 
 def _fts_delete(entry_ids: Sequence[int]) -> None:

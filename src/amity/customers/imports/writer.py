@@ -388,7 +388,7 @@ def write(
         if after_chunk is not None:
             after_chunk(count)
 
-    with bulk.Background(on_done=written) as background:
+    with search.bulk_writes(), bulk.Background(on_done=written) as background:
         for start in range(0, len(rows), CHUNK):
             if cancelled is not None and cancelled():
                 raise Cancelled
