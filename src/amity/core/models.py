@@ -431,9 +431,12 @@ class RecoveryCode(models.Model):
 class SearchEntry(models.Model):
     """One record's searchable text, kept by core.search (never sensitive values)."""
 
-    # search_entry_unique (workspace, …) serves every workspace lookup.
+    # search_entry_unique (workspace, …) serves every workspace lookup. No database
+    # constraint: an entry is derived, written with its record by core.search and
+    # confirmed through access.visible before it shows (SQLite's full-text table has
+    # none either), and checking it cost a lookup for every record an import writes.
     workspace = models.ForeignKey(
-        Workspace, on_delete=models.CASCADE, related_name="+", db_index=False
+        Workspace, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
     )
     object_type = models.CharField(max_length=32)
     object_id = models.BigIntegerField()
