@@ -177,9 +177,12 @@ def phone_tokens(phone: str) -> list[str]:
 def _country_code_length(digits: str) -> int | None:
     """Return how many leading digits are the country code (codes are prefix-free)."""
     for length in (1, 2, 3):
-        if digits[:length].isdigit() and int(digits[:length]) in COUNTRY_CODE_TO_REGION_CODE:
+        if digits[:length] in _COUNTRY_CODES:
             return length
     return None
+
+
+_COUNTRY_CODES = frozenset(str(code) for code in COUNTRY_CODE_TO_REGION_CODE)
 
 
 def deletions(word: str) -> list[str]:
