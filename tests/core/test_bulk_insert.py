@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
@@ -100,3 +102,12 @@ def test_a_failing_batch_raises_on_the_callers_thread(world: World) -> None:
     with pytest.raises(DatabaseError), transaction.atomic(), bulk.Background() as background:
         background.submit([broken])
     assert connection._thread_sharing_count == sharing
+    assert sys.getswitchinterval() == pytest.approx(0.005)
+
+
+@pytest.mark.django_db
+def test_the_writing_thread_gets_the_gil_back_sooner_while_a_background_runs() -> None:
+    before = sys.getswitchinterval()
+    with bulk.Background():
+        assert sys.getswitchinterval() == bulk.SWITCH_INTERVAL < before
+    assert sys.getswitchinterval() == before
