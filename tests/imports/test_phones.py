@@ -55,15 +55,15 @@ def test_it_indexes_the_national_form_kept_from_the_check(
     from amity.customers import fields
     from amity.customers.imports import plan
 
-    check = plan.Checker.check
+    resolve = plan.Checker.resolve
 
-    def check_then_forget(*args: Any, **kwargs: Any) -> list[plan.Row]:
-        result = check(*args, **kwargs)
+    def resolve_then_forget(*args: Any, **kwargs: Any) -> list[plan.Row]:
+        result = resolve(*args, **kwargs)
         fields._national.clear()
         monkeypatch.setattr(fields, "_format_national", _no_second_parse)
         return result
 
-    monkeypatch.setattr(plan.Checker, "check", check_then_forget)
+    monkeypatch.setattr(plan.Checker, "resolve", resolve_then_forget)
     helpers.run(world, FILE)
     [kari] = Person.objects.filter(workspace=world.acme)
     entry = SearchEntry.objects.get(workspace=world.acme, object_type="person", object_id=kari.pk)

@@ -367,9 +367,7 @@ def _phone_index(ctx: Context) -> dict[str, int]:
     return index
 
 
-def _resolve_companies(
-    ctx: Context, plan: Plan, rows: list[Row], before_query: Callable[[], None] | None
-) -> list[RowError]:
+def _resolve_companies(ctx: Context, plan: Plan, rows: list[Row]) -> list[RowError]:
     """Turn company names into ids; names not found become new companies (if allowed)."""
     wanted = {str(r.values["company"]) for r in rows if r.values.get("company")}
     missing = {
@@ -378,8 +376,6 @@ def _resolve_companies(
         if n.casefold() not in plan.companies and n.casefold() not in plan.new_companies
     }
     if missing:
-        if before_query is not None:
-            before_query()
         qs = Company.objects.filter(
             workspace_id=ctx.member.workspace_id,
             deleted_at__isnull=True,
@@ -484,12 +480,14 @@ class Checker:
         self.seen: dict[str, int] = {}
         self.checked = 0
 
-    def check(
-        self, rows: Iterable[list[str]], before_query: Callable[[], None] | None = None
-    ) -> list[Row]:
+    def check(self, rows: Iterable[list[str]]) -> list[Row]:
         """Check the file's next rows; return those to create (their companies are in
-        `plan.new_companies` or `plan.companies`). `before_query` is called before
-        each read of the database."""
+        `plan.new_companies` or `plan.companies`)."""
+        return self.resolve(self.clean(rows))
+
+    def clean(self, rows: Iterable[list[str]]) -> list[Row]:
+        """Clean the file's next rows without reading the database; bad rows become
+        the plan's errors. Pass the result to `resolve`, chunks in file order."""
         ctx, plan = self.ctx, self.plan
         chunk: list[Row] = []
         for cells in rows:
@@ -500,8 +498,14 @@ class Checker:
                 plan.errors.extend(cleaned)
             else:
                 chunk.append(cleaned)
+        return chunk
+
+    def resolve(self, chunk: list[Row]) -> list[Row]:
+        """Match cleaned rows against the records and their companies (reading the
+        database) and decide each; return those to create."""
+        ctx, plan = self.ctx, self.plan
         if ctx.job.kind == "person":
-            refused = _resolve_companies(ctx, plan, chunk, before_query)
+            refused = _resolve_companies(ctx, plan, chunk)
             plan.errors.extend(refused)
             bad = {e.row for e in refused}
             good = [r for r in chunk if r.number not in bad]
@@ -509,8 +513,6 @@ class Checker:
             good = chunk
         existing: dict[str, dict[str, Any]] = {}
         if good and ctx.job.on_match != ImportJob.OnMatch.CREATE:
-            if before_query is not None:
-                before_query()
             existing = _existing(ctx, good, self.phones)
         created = len(plan.creates)
         for row in good:

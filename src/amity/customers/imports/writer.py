@@ -360,9 +360,9 @@ def write(
 ) -> Plan:
     """Check and write the file's rows inside the caller's transaction; return the plan.
 
-    Each chunk is checked, then handed to the writing thread while the next one is
-    checked; reads of the database (matches, companies, tags) wait until that
-    thread is idle. Raise Cancelled to roll it all back.
+    Chunks are checked and written in a pipeline (below); reads of the database
+    (matches, companies, tags) wait until the writing thread is idle. Raise
+    Cancelled to roll it all back.
     """
     now = timezone.now()
     model: type[Company] | type[Person] = Person if job.kind == "person" else Company
@@ -388,33 +388,48 @@ def write(
         if after_chunk is not None:
             after_chunk(count)
 
+    def prepare(creates: list[Row]) -> list[bulk.Insert]:
+        """Return the statements that write a chunk's new records and their entries."""
+        if not creates:
+            return []
+        uids = bulk.time_ordered_uids(len(creates))
+        values = [_new_values(sealer, plan, r, u) for r, u in zip(creates, uids, strict=True)]
+        taken = list(itertools.islice(ids, len(creates)))
+        records, created, shared = _insert(model, member, values, taken, now)
+        statements = [records]
+        if (links := _tag_links(member, job.kind, created, tag_ids)) is not None:
+            statements.append(links)
+        docs = [_Doc(pk, v, shared) for pk, v in created]
+        entries = list(itertools.islice(entry_ids, len(docs)))
+        statements += search.new_entries(member.workspace_id, job.kind, docs, entries)
+        statements.append(_timeline(member, job.kind, job, created, now))
+        duplicates.refresh_later(member.workspace_id, job.kind, [pk for pk, _ in created])
+        return statements
+
+    # A pipeline on two threads. While the writing thread writes chunk k, this one
+    # prepares the statements of chunk k+1 (checked and matched before) and cleans
+    # chunk k+2; then, the connection idle, it matches chunk k+2 against the records
+    # (and creates the companies and tags it names) and hands chunk k+1 over. The
+    # connection is idle only while the matching queries run.
     with search.bulk_writes(), bulk.Background(on_done=written) as background:
+        waiting: list[Row] | None = None  # matched, not yet prepared
         for start in range(0, len(rows), CHUNK):
             if cancelled is not None and cancelled():
                 raise Cancelled
-            creates = checker.check(rows[start : start + CHUNK], before_query=background.finish)
+            cleaned = checker.clean(rows[start : start + CHUNK])
+            statements = prepare(waiting) if waiting is not None else None
+            background.finish()
+            creates = checker.resolve(cleaned)
             if any(key not in plan.companies for key in plan.new_companies):
-                background.finish()
                 _create_companies(member, job, plan, now, entry_ids)
             names = {n for r in creates for n in r.tags or () if n.lower() not in tag_ids}
             if names:
-                background.finish()
                 tag_ids.update(_tag_ids(member.workspace_id, names))
-            if not creates:
-                continue
-            uids = bulk.time_ordered_uids(len(creates))
-            values = [_new_values(sealer, plan, r, u) for r, u in zip(creates, uids, strict=True)]
-            taken = list(itertools.islice(ids, len(creates)))
-            people, created, shared = _insert(model, member, values, taken, now)
-            statements = [people]
-            if (links := _tag_links(member, job.kind, created, tag_ids)) is not None:
-                statements.append(links)
-            docs = [_Doc(pk, v, shared) for pk, v in created]
-            entries = list(itertools.islice(entry_ids, len(docs)))
-            statements += search.new_entries(member.workspace_id, job.kind, docs, entries)
-            statements.append(_timeline(member, job.kind, job, created, now))
-            duplicates.refresh_later(member.workspace_id, job.kind, [pk for pk, _ in created])
-            background.submit(statements, checker.checked)
+            if statements is not None:
+                background.submit(statements, start)
+            waiting = creates
+        if waiting is not None:
+            background.submit(prepare(waiting), len(rows))
     plan = checker.finish()
     if cancelled is not None and cancelled():
         raise Cancelled
