@@ -44,6 +44,8 @@ class Scenario:
     rounds: int | None = None  # fewer rounds for slow scenarios
     # A throughput budget for `call` scenarios (an import): missed when slower.
     min_rows_per_s: float | None = None
+    # Run once after the rounds, untimed: puts the data set back as generated.
+    after: Callable[[Dataset], None] | None = None
     description: str = ""
     # Scenarios whose module has not landed: the reason they are skipped.
     pending: str = ""

@@ -169,6 +169,8 @@ def measure(ds: Dataset, scenario: Scenario, sessions: Sessions, rounds: int) ->
         figure.queries = len(queries)
         times += timed(lambda: counts.append(call(ds)), n - 1, warmup=0)
         figure.rows_per_s = counts[-1] / (statistics.median(times) / 1000)
+        if scenario.after is not None:
+            scenario.after(ds)
     else:
         assert scenario.request is not None
         request = _in_process(sessions, scenario.request(ds))
