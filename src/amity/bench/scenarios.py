@@ -16,11 +16,18 @@ from django.db import connection, transaction
 
 from amity.bench import duplicates, generator, sales
 from amity.bench.registry import Request, Scenario, register
-from amity.core.models import Membership, User, Workspace
+from amity.core.models import Membership, SearchEntry, User, Workspace
 from amity.core.paging import COUNT_CAP, _encode
 from amity.customers import exports, selectors
 from amity.customers.imports import jobs
-from amity.customers.models import ExportJob
+from amity.customers.models import (
+    ExportJob,
+    ImportJob,
+    Person,
+    PersonTag,
+    Tag,
+    TimelineEvent,
+)
 
 PAGE = 50
 EXPORT_ROWS = 100_000
@@ -226,14 +233,7 @@ def import_csv(rows: int) -> bytes:
 
 
 # What a rolled-back import leaves behind on PostgreSQL: dead rows and their index entries.
-IMPORT_TABLES = (
-    "customers_person",
-    "customers_persontag",
-    "customers_tag",
-    "core_searchentry",
-    "customers_timelineevent",
-    "customers_importjob",
-)
+IMPORT_MODELS = (Person, PersonTag, Tag, SearchEntry, TimelineEvent, ImportJob)
 
 
 def vacuum_after_import(ds: Dataset) -> None:
@@ -247,7 +247,8 @@ def vacuum_after_import(ds: Dataset) -> None:
     if connection.vendor != "postgresql" or connection.in_atomic_block:
         return
     with connection.cursor() as cursor:
-        cursor.execute(f"VACUUM (ANALYZE) {', '.join(IMPORT_TABLES)}")
+        tables = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in IMPORT_MODELS)
+        cursor.execute(f"VACUUM (ANALYZE) {tables}")
 
 
 def import_rows(ds: Dataset) -> int:

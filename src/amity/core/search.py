@@ -372,11 +372,11 @@ def bulk_writes() -> Iterator[None]:
     """Let PostgreSQL's GIN indexes take the entries of a large write (an import) in bulk.
 
     A GIN index first appends new entries to a pending list and merges the list into
-    its tree when it passes `gin_pending_list_limit` (4 MB): at 100k records that is
-    dozens of merges, each with `work_mem` (4 MB) to sort in. Inside the caller's
-    transaction a larger list and sort memory make a few larger merges, about a third
-    cheaper, and the last merge runs here before the commit, so no user's next edit
-    pays for it and no search reads a long list. Only the index owner may merge, so
+    its tree when it passes `gin_pending_list_limit` (4 MB), sorting in `work_mem`
+    (4 MB). Inside the caller's transaction a larger list and sort memory make fewer,
+    larger merges, about a third cheaper at 100k records (docs/performance.md), and the
+    last merge runs here before the commit, so no user's next edit pays for it and no
+    search reads a long list. Only the index owner may merge, so
     another role writes as usual. No-op on SQLite; merges nothing when the block raises.
     """
     if connection.vendor != "postgresql":
@@ -389,7 +389,8 @@ def bulk_writes() -> Iterator[None]:
             [list(GIN_INDEXES)],
         )
         owned = [oid for (oid,) in cursor.fetchall()]
-        if len(owned) == len(GIN_INDEXES):
+        in_bulk = len(owned) == len(GIN_INDEXES)
+        if in_bulk:
             # For the rest of this transaction only; its other writes are small.
             cursor.execute(
                 "SELECT set_config('gin_pending_list_limit', %s, true), "
@@ -397,7 +398,7 @@ def bulk_writes() -> Iterator[None]:
                 [str(BULK_PENDING_KB), f"{BULK_WORK_MEM_MB}MB"],
             )
     yield
-    if len(owned) == len(GIN_INDEXES):
+    if in_bulk:
         with connection.cursor() as cursor:
             cursor.execute("SELECT gin_clean_pending_list(i) FROM unnest(%s::oid[]) i", [owned])
 
