@@ -48,27 +48,7 @@ def test_it_indexes_imported_rows_as_customer_search_does(world: World) -> None:
     assert [h.title for h in hits] == ["Kari Nordmann"]
 
 
-def test_it_indexes_the_national_form_kept_from_the_check(
-    world: World, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A 100k-row import outgrows the shared cache of national forms before it writes."""
-    from amity.customers import fields
-    from amity.customers.imports import plan
-
-    resolve = plan.Checker.resolve
-
-    def resolve_then_forget(*args: Any, **kwargs: Any) -> list[plan.Row]:
-        result = resolve(*args, **kwargs)
-        fields._national.clear()
-        monkeypatch.setattr(fields, "_format_national", _no_second_parse)
-        return result
-
-    monkeypatch.setattr(plan.Checker, "resolve", resolve_then_forget)
+def test_an_imported_number_is_found_as_its_country_writes_it(world: World) -> None:
     helpers.run(world, FILE)
-    [kari] = Person.objects.filter(workspace=world.acme)
-    entry = SearchEntry.objects.get(workspace=world.acme, object_type="person", object_id=kari.pk)
-    assert "02079460002" in entry.document.split()
-
-
-def _no_second_parse(number: Any) -> str:
-    raise AssertionError("the national form was parsed again")
+    hits = search.query(world.member(world.alice), "020 7946 0002")
+    assert [h.title for h in hits] == ["Kari Nordmann"]

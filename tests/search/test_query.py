@@ -100,6 +100,9 @@ def test_a_phone_is_indexed_with_and_without_its_country_code() -> None:
     assert search.phone_tokens("+1 555 123 4567") == ["15551234567", "5551234567"]
     assert search.phone_tokens("0047 22 00 58 88") == ["004722005888", "4722005888", "22005888"]
     assert search.phone_tokens("020 7946 0018") == ["02079460018", "2079460018"]
+    # Where the country dials a trunk prefix, also as dialled at home.
+    assert search.phone_tokens("+442079460018") == ["442079460018", "2079460018", "02079460018"]
+    assert search.phone_tokens("+74951234567") == ["74951234567", "4951234567", "84951234567"]
     # No country has code 999: each length is tried.
     assert search.phone_tokens("+999 1234 5678") == [
         "99912345678",

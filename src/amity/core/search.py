@@ -27,9 +27,8 @@ from typing import Any
 
 from django.db import connection, models
 from django.db.models import Q
-from phonenumbers import COUNTRY_CODE_TO_REGION_CODE
 
-from amity.core import access, bulk
+from amity.core import access, bulk, phones
 from amity.core.models import Membership, SearchEntry
 
 MAX_LIMIT = 50
@@ -148,7 +147,12 @@ def _short_words(text: str) -> tuple[str, ...]:
 
 
 def phone_tokens(phone: str) -> list[str]:
-    """Return the digits of a phone number, also without its country or trunk prefix."""
+    """Return the digits of a phone number, also as dialled inside its country.
+
+    An international number is indexed with and without its country code and, where
+    the country dials a trunk prefix, with it ("+44 20 7946 0018" is found by
+    "020 7946"); a national one with and without its leading 0.
+    """
     # Stored numbers are E.164 ("+4722334455"): their digits need no pattern.
     bare = phone[1:] if phone.startswith("+") else phone
     if not (bare.isdigit() and bare.isascii()):
@@ -164,25 +168,15 @@ def phone_tokens(phone: str) -> list[str]:
     if international:
         bare = digits[2:] if digits.startswith("00") else digits
         tokens.append(bare)
-        code = _country_code_length(bare)
+        code = phones.country_code_length(bare)
         if code is not None:
-            tokens.append(bare[code:])
+            national = bare[code:]
+            tokens += [national, phones.trunk_prefix(int(bare[:code])) + national]
         else:  # no known country: each possible code length
             tokens += [bare[n:] for n in (1, 2, 3) if len(bare) - n >= 6]
     elif digits.startswith("0") and len(digits) > 6:
         tokens.append(digits[1:])
     return [t for t in dict.fromkeys(tokens) if len(t) >= 3]
-
-
-def _country_code_length(digits: str) -> int | None:
-    """Return how many leading digits are the country code (codes are prefix-free)."""
-    for length in (1, 2, 3):
-        if digits[:length] in _COUNTRY_CODES:
-            return length
-    return None
-
-
-_COUNTRY_CODES = frozenset(str(code) for code in COUNTRY_CODE_TO_REGION_CODE)
 
 
 def deletions(word: str) -> list[str]:

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db.models.functions import Lower
 
+from amity.core import phones
 from amity.customers.models import (
     ADDRESS_KINDS,
     CompanyTag,
@@ -40,54 +41,39 @@ def region_of(obj: CustomerRecord) -> str | None:
 
 
 PHONE_CACHE = 50_000
-_national: dict[str, str] = {}  # E.164 -> national form, filled as numbers are parsed
 
 
 def e164(value: str, region: str | None, field: str) -> str:
     """Return the number as E.164 (`+4722334455`), or "" for blank; refuse what does not parse."""
-    return e164_and_national(value, region, field)[0]
-
-
-def e164_and_national(value: str, region: str | None, field: str) -> tuple[str, str]:
-    """Return e164(...) and the number's national form (what national_digits gives), one parse."""
     value = (value or "").strip()
     if not value:
-        return "", ""
-    parsed = _e164(value, region)
-    if parsed is None:
+        return ""
+    number = _e164(value, region)
+    if number is None:
         raise ValidationError(
             {field: "Enter a phone number with its country code, such as +47 22 33 44 55."}
         )
-    number, national = parsed
-    if national is None:
-        return number, national_digits(number)
-    # The search document wants the national form next: spare it a second parse.
-    _remember_national(number, national)
-    return number, national
+    return number
 
 
 @functools.lru_cache(maxsize=PHONE_CACHE)
-def _e164(value: str, region: str | None) -> tuple[str, str | None] | None:
-    """Parse once per (text, country): an import repeats numbers (switchboards, mobiles).
-
-    Returns the E.164 text and its national form (None for a number with an extension,
-    whose national form comes from parsing the E.164 text as national_digits does).
-    """
+def _e164(value: str, region: str | None) -> str | None:
+    """Parse once per (text, country): an import repeats numbers (switchboards, mobiles)."""
     number = _international(value)
-    direct = number is not None
-    if number is None:
-        try:
-            number = phonenumbers.parse(value, region)
-        except phonenumbers.NumberParseException:
-            return None
-    if not phonenumbers.is_possible_number(number):
-        return None
-    if direct:
+    if number is not None:
         # What format_number gives for a number read directly (no leading zero, no extension).
-        text = f"+{number.country_code}{number.national_number}"
-    else:
-        text = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-    return text, None if number.extension else _format_national(number)
+        return f"+{number.country_code}{number.national_number}" if _possible(number) else None
+    try:
+        number = phonenumbers.parse(value, region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not _possible(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _possible(number: phonenumbers.PhoneNumber) -> bool:
+    return bool(phonenumbers.is_possible_number(number))
 
 
 _INTERNATIONAL = re.compile(r"\+[1-9][0-9 ]{5,24}")
@@ -105,12 +91,10 @@ def _international(value: str) -> phonenumbers.PhoneNumber | None:
     if not _INTERNATIONAL.fullmatch(value):
         return None
     digits = value[1:].replace(" ", "")
-    for size in (1, 2, 3):
-        code = int(digits[:size])
-        if code in phonenumbers.COUNTRY_CODE_TO_REGION_CODE:
-            break
-    else:
+    size = phones.country_code_length(digits)
+    if size is None:
         return None
+    code = int(digits[:size])
     national = digits[size:]
     if not 2 <= len(national) <= _MAX_NATIONAL or national.startswith("0"):
         return None
@@ -130,16 +114,6 @@ def _national_prefix(code: int) -> tuple[bool, re.Pattern[str] | None]:
         return False, None
     prefix = metadata.national_prefix_for_parsing
     return True, re.compile(prefix) if prefix else None
-
-
-def _format_national(number: phonenumbers.PhoneNumber) -> str:
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
-
-
-def _remember_national(value: str, national: str) -> None:
-    if len(_national) >= PHONE_CACHE:
-        _national.clear()
-    _national[value] = national
 
 
 def _type(value: Any, field: str) -> str:
@@ -265,20 +239,6 @@ def set_tags(obj: CustomerRecord, names: list[str]) -> None:
 def set_cached_tags(obj: CustomerRecord, names: list[str]) -> None:
     """Remember the record's tag names, so search indexing need not query them."""
     setattr(obj, "_tag_names", list(names))  # noqa: B010  # read back by tag_names()
-
-
-def national_digits(value: str) -> str:
-    """Return an E.164 number in its country's own format (`020 7946 0018`), for search."""
-    if not value.startswith("+"):
-        return ""
-    national = _national.get(value)
-    if national is None:
-        try:
-            national = _format_national(phonenumbers.parse(value, None))
-        except phonenumbers.NumberParseException:
-            national = ""
-        _remember_national(value, national)
-    return national
 
 
 def forget_tags(workspace_id: int, kind: str, ids: list[int]) -> None:

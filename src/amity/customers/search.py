@@ -2,29 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from amity.core import crypto, search
-from amity.customers.fields import national_digits, tag_names
+from amity.customers.fields import tag_names
 from amity.customers.models import Company, Person
-
-
-def _phones(record: Any, numbers: list[str]) -> list[str]:
-    """Return the numbers plus their national form, so `020 7946…` finds `+44 20 7946…`."""
-    # An imported row brings the national forms of its numbers along (plan.Row.national).
-    known: dict[str, str] = getattr(record, "_national", None) or {}
-    national = [known[n] if n in known else national_digits(n) for n in numbers if n]
-    return [*numbers, *(n for n in national if n)]
 
 
 def company_document(company: Company) -> search.Document:
     return search.Document(
         names=[company.name],
         words=[company.domain, company.email, company.website, *tag_names(company)],
-        phones=_phones(company, [company.phone]),
+        phones=[company.phone],
     )
 
 
@@ -34,7 +24,7 @@ def person_document(person: Person) -> search.Document:
     return search.Document(
         names=[person.first_name, person.last_name],
         words=[person.email, person.alt_email, *more_emails, *tag_names(person)],
-        phones=_phones(person, [person.phone, person.mobile, *more_phones]),
+        phones=[person.phone, person.mobile, *more_phones],
     )
 
 

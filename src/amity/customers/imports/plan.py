@@ -58,9 +58,6 @@ class Row:
     sensitive: dict[str, str]
     match: dict[str, Any] | None = None  # the existing record's current values
     tags: list[str] | None = None  # tag names, when a tags column is mapped
-    # The national form of each phone, kept from its parse for the search entry: at 100k
-    # rows the shared cache has long forgotten the first rows by the time they are written.
-    national: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -168,20 +165,14 @@ class Context:
         return self.reveal_scope == "team" and owner_id in self.team
 
 
-def _phones(
-    ctx: Context, number: int, values: dict[str, Any], cells: list[str], national: dict[str, str]
-) -> list[RowError]:
+def _phones(ctx: Context, number: int, values: dict[str, Any], cells: list[str]) -> list[RowError]:
     """Store phones as the services do: E.164, local numbers read in the row's country."""
     region = next((str(values[k]) for k in ctx.country_keys if values.get(k)), None)
     errors = []
     for index, target, column in ctx.phone_columns:
         if values.get(target.key):
             try:
-                phone, national_form = fields.e164_and_national(
-                    values[target.key], region, target.key
-                )
-                values[target.key] = phone
-                national[phone] = national_form
+                values[target.key] = fields.e164(values[target.key], region, target.key)
             except ValidationError:
                 raw = cells[index] if index < len(cells) else ""
                 code = "phone_country" if region is None else "phone"
@@ -195,7 +186,6 @@ def clean_row(ctx: Context, number: int, cells: list[str]) -> Row | list[RowErro
     sensitive: dict[str, str] = {}
     errors: list[RowError] = []
     tags: list[str] | None = None
-    national: dict[str, str] = {}
     for index, target, column in ctx.columns:
         key = target.key
         raw = cells[index] if index < len(cells) else ""
@@ -231,7 +221,7 @@ def clean_row(ctx: Context, number: int, cells: list[str]) -> Row | list[RowErro
         else:
             values[target.model_field] = value
     if not errors and ctx.phone_columns:
-        errors = _phones(ctx, number, values, cells, national)
+        errors = _phones(ctx, number, values, cells)
     if errors:
         return errors
     if ctx.job.kind == "person":
@@ -239,7 +229,7 @@ def clean_row(ctx: Context, number: int, cells: list[str]) -> Row | list[RowErro
             values.setdefault(key, "")
         if not values.get("last_name"):
             return [RowError(number, ctx.last_name_column, "", "required")]
-    return Row(number, values, sensitive, tags=tags, national=national)
+    return Row(number, values, sensitive, tags=tags)
 
 
 def _key(ctx: Context, row: Row) -> str | None:

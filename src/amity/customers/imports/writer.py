@@ -241,7 +241,6 @@ def _new_values(sealer: crypto.Sealer, plan: Plan, row: Row, uid: UUID) -> dict[
         values["company_id"] = plan.companies.get(name.casefold()) if name else None
     values["uid"] = uid
     values["_tags"] = row.tags or []
-    values["_national"] = row.national
     if row.sensitive:
         values.update(seal_row(sealer, uid, row.sensitive))
     return values
