@@ -111,3 +111,29 @@ def test_the_writing_thread_gets_the_gil_back_sooner_while_a_background_runs() -
     with bulk.Background():
         assert sys.getswitchinterval() == bulk.SWITCH_INTERVAL < before
     assert sys.getswitchinterval() == before
+
+
+@pytest.mark.django_db
+def test_reserved_ids_are_new_distinct_and_take_rows(world: World) -> None:
+    Tag.objects.create(workspace=world.acme, name="existing")
+    ids = bulk.reserve_ids("customers_tag", 500)
+    assert len(set(ids)) == 500 and ids == sorted(ids)
+    assert min(ids) > Tag.objects.filter(workspace=world.acme).latest("pk").pk
+    bulk.run(
+        [
+            bulk.insert(
+                "customers_tag",
+                ["id", "name"],
+                [(pk, f"t{pk}") for pk in ids],
+                constants={
+                    "workspace_id": world.acme.pk,
+                    "colour": "",
+                    "version": 1,
+                    "created_at": timezone.now(),
+                },
+            )
+        ]
+    )
+    assert Tag.objects.filter(workspace=world.acme, pk__in=ids).count() == 500
+    # The next id drawn (by the database, as an ordinary save does) is past them.
+    assert Tag.objects.create(workspace=world.acme, name="after").pk > max(ids)

