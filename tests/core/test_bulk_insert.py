@@ -5,8 +5,9 @@ from __future__ import annotations
 import sys
 
 import pytest
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
+from psycopg.errors import ForeignKeyViolation
 
 from amity.core import bulk
 from amity.customers.models import Tag
@@ -137,3 +138,31 @@ def test_reserved_ids_are_new_distinct_and_take_rows(world: World) -> None:
     assert Tag.objects.filter(workspace=world.acme, pk__in=ids).count() == 500
     # The next id drawn (by the database, as an ordinary save does) is past them.
     assert Tag.objects.create(workspace=world.acme, name="after").pk > max(ids)
+
+
+def _tag_in_no_workspace() -> bulk.Insert:
+    return bulk.insert(
+        "customers_tag",
+        ["name"],
+        [("orphan",)],
+        constants={"workspace_id": 2**40, "colour": "", "version": 1, "created_at": timezone.now()},
+    )
+
+
+@pytest.mark.django_db
+def test_references_are_checked_as_written_then_deferred_again(world: World) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL defers Django's foreign key checks to the commit")
+    with (
+        pytest.raises(ForeignKeyViolation),  # raw COPY: the driver's error
+        transaction.atomic(),
+        bulk.references_checked_as_written(),
+    ):
+        bulk.run([_tag_in_no_workspace()])  # refused by the statement itself
+    with transaction.atomic():
+        with bulk.references_checked_as_written():
+            pass
+        bulk.run([_tag_in_no_workspace()])  # deferred again: the statement passes
+        with pytest.raises(IntegrityError), connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # what the commit would do
+        transaction.set_rollback(True)

@@ -8,13 +8,14 @@ statement per row. Both run inside the caller's transaction and commit nothing;
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
 import sys
 import time
 import uuid
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -163,6 +164,27 @@ def insert(
         [(*row, *extra) for row in rows] if extra else rows,
         many=True,
     )
+
+
+@contextlib.contextmanager
+def references_checked_as_written() -> Iterator[None]:
+    """On PostgreSQL, check the foreign keys of the rows each statement writes as it ends.
+
+    Django's foreign keys are DEFERRABLE INITIALLY DEFERRED: PostgreSQL checks every new
+    row's references at the commit, after the last chunk and alone (≈ 1.5 s for 100k
+    imported people). Checked as each chunk goes in, they run on the writing thread of a
+    `Background` while the caller prepares the next chunk. The constraints are deferred
+    again after the block, as Django expects for the rest of the transaction (when the
+    block raises, rolling back its savepoint or transaction undoes the setting).
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 # How soon the writing thread of a Background gets the GIL back (seconds; Python's default 0.005).

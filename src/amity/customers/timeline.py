@@ -1,7 +1,9 @@
 """A customer's timeline: what happened to a person or company, newest first.
 
 Every module writes here through `add` (and `update_source` / `remove_source`
-for entries it owns); screens and the API read it with `page`, keyset-paged.
+for entries it owns); screens and the API read it with `page`, keyset-paged. A
+record an import created has no stored creation entry: `page` reads it from the
+record (`import_job`, `created_at`, `created_by`) as the oldest entry.
 """
 
 from __future__ import annotations
@@ -192,8 +194,45 @@ def page(
         when, pk = position
         qs = qs.filter(Q(occurred_at__lt=when) | Q(occurred_at=when, id__lt=pk))
     rows = list(qs.order_by("-occurred_at", "-id")[: size + 1])
+    if len(rows) <= size and _shows_import_creation(subject, wanted, position):
+        # The oldest entry of all; on a full page it comes as the next page, alone.
+        rows.append(import_creation(subject))
     items = rows[:size]
     return TimelinePage(items, encode_cursor(items[-1]) if len(rows) > size else None)
+
+
+def _shows_import_creation(
+    subject: Company | Person, kinds: list[str], position: tuple[datetime, int] | None
+) -> bool:
+    if subject.import_job_id is None or (kinds and Kind.CHANGE not in kinds):
+        return False
+    # Its place in the keyset order is (created_at, 0): before every stored entry.
+    return position is None or (subject.created_at, 0) < position
+
+
+def import_creation(subject: Company | Person) -> TimelineEvent:
+    """Return the creation entry of a record an import created, read from the record.
+
+    Unsaved (no id). Imports store none a record: at 100k rows the entries cost ≈ 2 s
+    on PostgreSQL, and the record itself says who created it, when and with which import.
+    """
+    event = TimelineEvent(
+        workspace_id=subject.workspace_id,
+        kind=Kind.CHANGE,
+        occurred_at=subject.created_at,
+        actor_id=subject.created_by_id,
+        summary="Created",
+        data={"action": "create", "import": subject.import_job_id},
+        source_app="customers",
+        source_model="importjob",
+        source_id=str(subject.import_job_id),
+        **_subject_fields(subject),
+    )
+    if isinstance(subject, Person):
+        event.person = subject
+    if type(subject).created_by.is_cached(subject):  # read with the record: no query
+        event.actor = subject.created_by
+    return event
 
 
 def parse_kinds(values: list[str]) -> list[str]:

@@ -31,7 +31,9 @@ class TimelineQuery(Schema):
 
 
 class EventOut(Schema):
-    id: int
+    id: int | None = Field(
+        description="None for the creation of a record an import created, read from the record."
+    )
     kind: str
     occurred_at: datetime
     actor: int | None = Field(description="The acting user's id.")
@@ -62,6 +64,13 @@ def _out(page: timeline.TimelinePage) -> TimelineOut:
     return TimelineOut(items=[one(e) for e in page.items], next=page.next_cursor)
 
 
+def _subject(request: HttpRequest, model: type[Company] | type[Person], pk: int) -> Any:
+    member = member_of(request)
+    return access.get_for_user(
+        member, model, pk, queryset=access.visible(member, model).select_related("created_by")
+    )
+
+
 def _page(request: HttpRequest, subject: Company | Person, q: TimelineQuery) -> TimelineOut:
     kinds = timeline.parse_kinds([q.kinds])
     return _out(timeline.page(member_of(request), subject, kinds, q.before, q.limit))
@@ -74,7 +83,7 @@ def _page(request: HttpRequest, subject: Company | Person, q: TimelineQuery) -> 
 )
 def person_timeline(request: HttpRequest, id: Id, q: Query[TimelineQuery]) -> TimelineOut:
     """Return a person's timeline, newest first."""
-    return _page(request, access.get_for_user(member_of(request), Person, id), q)
+    return _page(request, _subject(request, Person, id), q)
 
 
 @router.get(
@@ -84,7 +93,7 @@ def person_timeline(request: HttpRequest, id: Id, q: Query[TimelineQuery]) -> Ti
 )
 def company_timeline(request: HttpRequest, id: Id, q: Query[TimelineQuery]) -> TimelineOut:
     """Return a company's timeline with its people's entries, newest first."""
-    return _page(request, access.get_for_user(member_of(request), Company, id), q)
+    return _page(request, _subject(request, Company, id), q)
 
 
 refuse_other_methods(router)

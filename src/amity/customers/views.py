@@ -265,7 +265,8 @@ def company_options(request: HttpRequest, member: Membership) -> HttpResponse:
 
 
 def _person_qs(member: Membership) -> QuerySet[Person]:
-    return access.visible(member, Person).select_related("company", "owner")
+    # created_by: the timeline of an imported record shows its creation from the record.
+    return access.visible(member, Person).select_related("company", "owner", "created_by")
 
 
 def _sensitive_rows(person: Person) -> list[dict[str, str]]:
@@ -375,7 +376,10 @@ def company_detail(request: HttpRequest, member: Membership, pk: int) -> HttpRes
     from amity.customers import timeline_views
 
     company = access.get_for_user(
-        member, Company, pk, queryset=access.visible(member, Company).select_related("owner")
+        member,
+        Company,
+        pk,
+        queryset=access.visible(member, Company).select_related("owner", "created_by"),
     )
     services.record_view(member, company)
     people = selectors.people(

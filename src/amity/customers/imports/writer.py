@@ -1,11 +1,13 @@
 """Writing an import plan: raw multi-row SQL inside the caller's one transaction.
 
 Rows go in chunks of multi-row inserts (DESIGN §10: the ORM's bulk_create is
-several times slower at 100k rows), each chunk with its tag links, search entries
-and timeline entries. While a second thread runs one chunk's statements on the
-same connection (`bulk.Background`), this one prepares the next, so the database's
-work and Python's overlap on two cores. Nothing here commits: the job runner wraps
-the whole write and the job's `done` status in one transaction.
+several times slower at 100k rows), each chunk with its tag links and search
+entries. New records carry the job (`import_job`), from which their timelines show
+their creation; updated ones get a timeline entry each. While a second thread runs
+one chunk's statements on the same connection (`bulk.Background`), this one
+prepares the next, so the database's work and Python's overlap on two cores.
+Nothing here commits: the job runner wraps the whole write and the job's `done`
+status in one transaction.
 """
 
 from __future__ import annotations
@@ -82,6 +84,7 @@ def prep(model: type[Company] | type[Person], attname: str, value: Any) -> Any:
 def _insert(
     model: type[Company] | type[Person],
     member: Membership,
+    job: ImportJob,
     rows: Sequence[dict[str, Any]],
     ids: Sequence[int],
     now: datetime,
@@ -97,6 +100,7 @@ def _insert(
         "workspace_id": member.workspace_id,
         "created_by_id": member.user_id,
         "owner_id": member.user_id,
+        "import_job_id": job.pk,
         "version": 1,
         "created_at": prepped_now,
         "updated_at": prepped_now,
@@ -138,37 +142,6 @@ def _insert(
     return statement, out, base
 
 
-def _timeline(
-    member: Membership,
-    kind: str,
-    job: ImportJob,
-    created: list[tuple[int, dict[str, Any]]],
-    now: datetime,
-) -> bulk.Insert:
-    occurred = TimelineEvent._meta.get_field("occurred_at").get_db_prep_value(now, connection)
-    # The same JSON for every row: serialised once, not once per row.
-    data = json.dumps({"action": "create", "import": job.pk})
-    return bulk.insert(
-        "customers_timelineevent",
-        ["person_id", "company_id"],
-        [
-            (pk, values.get("company_id")) if kind == "person" else (None, pk)
-            for pk, values in created
-        ],
-        constants={
-            "workspace_id": member.workspace_id,
-            "kind": TimelineEvent.Kind.CHANGE.value,
-            "occurred_at": occurred,
-            "actor_id": member.user_id,
-            "summary": "Created",
-            "data": data,
-            "source_app": "customers",
-            "source_model": "importjob",
-            "source_id": str(job.pk),
-        },
-    )
-
-
 def _create_companies(
     member: Membership, job: ImportJob, plan: Plan, now: datetime, entry_ids: Iterator[int]
 ) -> None:
@@ -180,18 +153,12 @@ def _create_companies(
         uids = bulk.time_ordered_uids(len(chunk))
         rows = [{"uid": uid, "name": name} for uid, name in zip(uids, chunk, strict=True)]
         ids = bulk.reserve_ids(Company._meta.db_table, len(rows))
-        statement, created, shared = _insert(Company, member, rows, ids, now)
+        statement, created, shared = _insert(Company, member, job, rows, ids, now)
         for pk, values in created:
             plan.companies[values["name"].casefold()] = pk
         docs = [_Doc(pk, v, shared) for pk, v in created]
         entries = list(itertools.islice(entry_ids, len(docs)))
-        bulk.run(
-            [
-                statement,
-                _timeline(member, "company", job, created, now),
-                *search.new_entries(member.workspace_id, "company", docs, entries),
-            ]
-        )
+        bulk.run([statement, *search.new_entries(member.workspace_id, "company", docs, entries)])
         duplicates.refresh_later(member.workspace_id, "company", [pk for pk, _ in created])
 
 
@@ -394,14 +361,13 @@ def write(
         uids = bulk.time_ordered_uids(len(creates))
         values = [_new_values(sealer, plan, r, u) for r, u in zip(creates, uids, strict=True)]
         taken = list(itertools.islice(ids, len(creates)))
-        records, created, shared = _insert(model, member, values, taken, now)
+        records, created, shared = _insert(model, member, job, values, taken, now)
         statements = [records]
         if (links := _tag_links(member, job.kind, created, tag_ids)) is not None:
             statements.append(links)
         docs = [_Doc(pk, v, shared) for pk, v in created]
         entries = list(itertools.islice(entry_ids, len(docs)))
         statements += search.new_entries(member.workspace_id, job.kind, docs, entries)
-        statements.append(_timeline(member, job.kind, job, created, now))
         duplicates.refresh_later(member.workspace_id, job.kind, [pk for pk, _ in created])
         return statements
 
@@ -410,7 +376,11 @@ def write(
     # chunk k+2; then, the connection idle, it matches chunk k+2 against the records
     # (and creates the companies and tags it names) and hands chunk k+1 over. The
     # connection is idle only while the matching queries run.
-    with search.bulk_writes(), bulk.Background(on_done=written) as background:
+    with (
+        bulk.references_checked_as_written(),
+        search.bulk_writes(),
+        bulk.Background(on_done=written) as background,
+    ):
         waiting: list[Row] | None = None  # matched, not yet prepared
         for start in range(0, len(rows), CHUNK):
             if cancelled is not None and cancelled():
