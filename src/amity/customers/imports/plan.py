@@ -491,8 +491,12 @@ class Checker:
         return chunk
 
     def resolve(self, chunk: list[Row]) -> list[Row]:
-        """Match cleaned rows against the records and their companies (reading the
-        database) and decide each; return those to create."""
+        """Match cleaned rows and decide each (`decide(match(chunk))`); return those to create."""
+        return self.decide(self.match(chunk))
+
+    def match(self, chunk: list[Row]) -> list[Row]:
+        """Match cleaned rows against the records and their companies: all the reading
+        of the database a chunk needs. Return the rows to pass to `decide`."""
         ctx, plan = self.ctx, self.plan
         if ctx.job.kind == "person":
             refused = _resolve_companies(ctx, plan, chunk)
@@ -504,12 +508,20 @@ class Checker:
         existing: dict[str, dict[str, Any]] = {}
         if good and ctx.job.on_match != ImportJob.OnMatch.CREATE:
             existing = _existing(ctx, good, self.phones)
-        created = len(plan.creates)
+            if any(r.sensitive for r in good):
+                ctx.sealer  # noqa: B018 - loads the keys now, not while another thread writes
         for row in good:
             key = _key(ctx, row)
             row.match = existing.get(key) if key is not None else None
-            _decide(ctx, plan, row, self.seen)
-        return plan.creates[created:]
+        return good
+
+    def decide(self, matched: list[Row]) -> list[Row]:
+        """Decide matched rows (create, update, skip) without reading the database;
+        return those to create, in order."""
+        created = len(self.plan.creates)
+        for row in matched:
+            _decide(self.ctx, self.plan, row, self.seen)
+        return self.plan.creates[created:]
 
     def finish(self) -> Plan:
         self.plan.errors.sort(key=lambda e: e.row)

@@ -372,10 +372,11 @@ def write(
         return statements
 
     # A pipeline on two threads. While the writing thread writes chunk k, this one
-    # prepares the statements of chunk k+1 (checked and matched before) and cleans
-    # chunk k+2; then, the connection idle, it matches chunk k+2 against the records
-    # (and creates the companies and tags it names) and hands chunk k+1 over. The
-    # connection is idle only while the matching queries run.
+    # prepares the statements of chunk k+1 (decided before) and cleans chunk k+2;
+    # then, the connection idle, it matches chunk k+2 against the records (and creates
+    # the companies it names), hands chunk k+1 over, and decides chunk k+2 while that
+    # is written. The connection is idle only while the matching queries run (and
+    # while new tags are created).
     with (
         bulk.references_checked_as_written(),
         search.bulk_writes(),
@@ -388,14 +389,16 @@ def write(
             cleaned = checker.clean(rows[start : start + CHUNK])
             statements = prepare(waiting) if waiting is not None else None
             background.finish()
-            creates = checker.resolve(cleaned)
+            matched = checker.match(cleaned)
             if any(key not in plan.companies for key in plan.new_companies):
                 _create_companies(member, job, plan, now, entry_ids)
-            names = {n for r in creates for n in r.tags or () if n.lower() not in tag_ids}
-            if names:
-                tag_ids.update(_tag_ids(member.workspace_id, names))
             if statements is not None:
                 background.submit(statements, start)
+            creates = checker.decide(matched)
+            names = {n for r in creates for n in r.tags or () if n.lower() not in tag_ids}
+            if names:  # new tag names: rare after a file's first rows
+                background.finish()
+                tag_ids.update(_tag_ids(member.workspace_id, names))
             waiting = creates
         if waiting is not None:
             background.submit(prepare(waiting), len(rows))
