@@ -166,3 +166,14 @@ def test_references_are_checked_as_written_then_deferred_again(world: World) -> 
         with pytest.raises(IntegrityError), connection.cursor() as cursor:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # what the commit would do
         transaction.set_rollback(True)
+
+
+@pytest.mark.django_db
+def test_matching_finds_rows_whose_value_is_among_many(world: World) -> None:
+    names = ["it's", 'say "x"', "100%", "ærlig", "a,b", "{c}"]
+    for name in names:
+        Tag.objects.create(workspace=world.acme, name=name)
+    wanted = [*names[:4], *(f"missing {n}" for n in range(2500))]
+    found = Tag.objects.filter(bulk.matching("name", wanted), workspace=world.acme)
+    assert sorted(found.values_list("name", flat=True)) == sorted(names[:4])
+    assert not Tag.objects.filter(bulk.matching("name", []), workspace=world.acme).exists()

@@ -187,6 +187,30 @@ def references_checked_as_written() -> Iterator[None]:
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
+class AnyOf(models.Lookup):
+    """`field = ANY(%s)` with the values as one array parameter (PostgreSQL).
+
+    A bulk check's `field IN (…)` of 2,000 values cost ≈ 6 ms a query to build, quote
+    and parse beyond the lookups themselves. Use it through `matching`.
+    """
+
+    lookup_name = "any_of"
+
+    def as_sql(self, compiler: Any, connection: Any) -> Any:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        # Given to filter() as an expression, the list arrives wrapped in a Value.
+        values = self.rhs.value if isinstance(self.rhs, models.Value) else self.rhs
+        return f"{lhs} = ANY(%s)", [*lhs_params, list(values)]
+
+
+def matching(name: str, values: Iterable[Any]) -> Any:
+    """Return a filter for rows whose field `name` is one of `values` (many of them)."""
+    values = list(values)
+    if connection.vendor == "postgresql":
+        return AnyOf(models.F(name), values)
+    return models.Q(**{f"{name}__in": values})
+
+
 # How soon the writing thread of a Background gets the GIL back (seconds; Python's default 0.005).
 SWITCH_INTERVAL = 0.0005
 

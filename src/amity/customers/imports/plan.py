@@ -21,7 +21,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 
-from amity.core import access, crypto
+from amity.core import access, bulk, crypto
 from amity.core.models import Membership
 from amity.customers import fields
 from amity.customers.imports import mapping
@@ -282,7 +282,7 @@ def _existing(
         variants = emails | {e.lower() for e in emails}
         if not variants:
             return {}
-        qs = base.filter(email__in=variants)
+        qs = base.filter(bulk.matching("email", variants))
     elif rule == ImportJob.Match.PHONE:
         assert phones is not None
         ids = {phones[k] for r in rows if (k := _key(ctx, r) or "") in phones}
@@ -291,10 +291,10 @@ def _existing(
         qs = base.filter(pk__in=ids)
     elif ctx.job.kind == "company":
         names = {r.values["name"] for r in rows}
-        qs = base.filter(name__in=names | {n.casefold() for n in names})
+        qs = base.filter(bulk.matching("name", names | {n.casefold() for n in names}))
     else:
         last = {r.values["last_name"] for r in rows}
-        qs = base.filter(last_name__in=last | {n.casefold() for n in last})
+        qs = base.filter(bulk.matching("last_name", last | {n.casefold() for n in last}))
     found: dict[str, dict[str, Any]] = {}
     records = list(qs.order_by("id").values(*_fields(ctx)))
     company_names: dict[int, str] = {}
