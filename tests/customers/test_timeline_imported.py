@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+import json
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -97,3 +100,17 @@ def test_the_api_gives_it_without_an_id(world: World) -> None:
     [item] = response.json()["items"]
     assert (item["id"], item["summary"], item["actor"]) == (None, "Created", world.alice.pk)
     assert item["data"] == {"action": "create", "import": ada.import_job_id}
+
+
+def test_the_data_subject_export_keeps_it(world: World, as_user: Callable[[User], Client]) -> None:
+    ada = _imported(world)
+    response = as_user(world.alice).get(f"/people/{ada.pk}/privacy/export/")
+    document = json.loads(zipfile.ZipFile(io.BytesIO(response.content)).read("person.json"))
+    [row] = document["sections"]["person"]
+    assert row["import_job"] == ada.import_job_id
+    [created] = document["sections"]["timeline"]
+    assert (created["summary"], created["actor"], created["data"]) == (
+        "Created",
+        world.alice.pk,
+        {"action": "create", "import": ada.import_job_id},
+    )

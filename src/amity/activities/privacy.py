@@ -6,6 +6,7 @@ from typing import Any
 
 from amity.activities.models import Interaction, Note, Task
 from amity.core.models import User
+from amity.customers import timeline
 from amity.customers.models import Person, TimelineEvent
 
 
@@ -34,9 +35,13 @@ def erase_notes(person: Person, by: User | None) -> int:
 
 def export_timeline(person: Person) -> list[dict[str, Any]]:
     """Return the person's timeline entries, oldest first."""
-    events = TimelineEvent.objects.filter(
-        workspace_id=person.workspace_id, person_id=person.pk
-    ).order_by("occurred_at", "id")
+    events = list(
+        TimelineEvent.objects.filter(
+            workspace_id=person.workspace_id, person_id=person.pk
+        ).order_by("occurred_at", "id")
+    )
+    if person.import_job_id is not None:  # an imported record's creation is read from it
+        events.insert(0, timeline.import_creation(person))
     return [
         {
             "kind": e.kind,

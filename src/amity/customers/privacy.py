@@ -93,6 +93,7 @@ def _person_rows(person: Person) -> list[dict[str, Any]]:
     row["owner"] = person.owner.email if person.owner_id and person.owner else ""
     for name in ("created_at", "updated_at", "deleted_at", "version"):
         row[name] = _json(getattr(person, name))
+    row["import_job"] = person.import_job_id
     return [row]
 
 
