@@ -164,6 +164,14 @@ def decode_cursor(cursor: str) -> tuple[datetime, int] | None:
     return moment, pk
 
 
+def get_subject(member: Membership, model: type[Company] | type[Person], pk: int) -> Any:
+    """Return the record whose timeline is asked for, or raise 404; with its creator, whom
+    an imported record's creation entry names (`import_creation`)."""
+    return access.get_for_user(
+        member, model, pk, queryset=access.visible(member, model).select_related("created_by")
+    )
+
+
 def entries(member: Membership, subject: Company | Person) -> Any:
     """Return the entries of a subject the member may see (unordered queryset)."""
     qs = TimelineEvent.objects.filter(workspace_id=member.workspace_id)

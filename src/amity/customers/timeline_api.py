@@ -8,7 +8,6 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
-from amity.core import access
 from amity.core.api import errors, member_of, refuse_other_methods
 from amity.customers import timeline
 from amity.customers.api import Id
@@ -64,13 +63,6 @@ def _out(page: timeline.TimelinePage) -> TimelineOut:
     return TimelineOut(items=[one(e) for e in page.items], next=page.next_cursor)
 
 
-def _subject(request: HttpRequest, model: type[Company] | type[Person], pk: int) -> Any:
-    member = member_of(request)
-    return access.get_for_user(
-        member, model, pk, queryset=access.visible(member, model).select_related("created_by")
-    )
-
-
 def _page(request: HttpRequest, subject: Company | Person, q: TimelineQuery) -> TimelineOut:
     kinds = timeline.parse_kinds([q.kinds])
     return _out(timeline.page(member_of(request), subject, kinds, q.before, q.limit))
@@ -83,7 +75,7 @@ def _page(request: HttpRequest, subject: Company | Person, q: TimelineQuery) -> 
 )
 def person_timeline(request: HttpRequest, id: Id, q: Query[TimelineQuery]) -> TimelineOut:
     """Return a person's timeline, newest first."""
-    return _page(request, _subject(request, Person, id), q)
+    return _page(request, timeline.get_subject(member_of(request), Person, id), q)
 
 
 @router.get(
@@ -93,7 +85,7 @@ def person_timeline(request: HttpRequest, id: Id, q: Query[TimelineQuery]) -> Ti
 )
 def company_timeline(request: HttpRequest, id: Id, q: Query[TimelineQuery]) -> TimelineOut:
     """Return a company's timeline with its people's entries, newest first."""
-    return _page(request, _subject(request, Company, id), q)
+    return _page(request, timeline.get_subject(member_of(request), Company, id), q)
 
 
 refuse_other_methods(router)

@@ -56,13 +56,6 @@ def context(request: HttpRequest, member: Membership, subject: Company | Person)
     }
 
 
-def _subject(member: Membership, model: type[Company] | type[Person], pk: int) -> Any:
-    """Return the record with its creator (an imported record's creation entry names them)."""
-    return access.get_for_user(
-        member, model, pk, queryset=access.visible(member, model).select_related("created_by")
-    )
-
-
 def _timeline(request: HttpRequest, member: Membership, subject: Company | Person) -> HttpResponse:
     ctx = context(request, member, subject)
     name = (
@@ -79,11 +72,11 @@ def _timeline(request: HttpRequest, member: Membership, subject: Company | Perso
 @member_view
 def person_timeline(request: HttpRequest, member: Membership, pk: int) -> HttpResponse:
     """Show a person's timeline (a fragment for htmx: filtered by kind, or older entries)."""
-    return _timeline(request, member, _subject(member, Person, pk))
+    return _timeline(request, member, timeline.get_subject(member, Person, pk))
 
 
 @require_GET
 @member_view
 def company_timeline(request: HttpRequest, member: Membership, pk: int) -> HttpResponse:
     """Show a company's timeline, with its people's entries."""
-    return _timeline(request, member, _subject(member, Company, pk))
+    return _timeline(request, member, timeline.get_subject(member, Company, pk))

@@ -473,11 +473,11 @@ class Checker:
     def check(self, rows: Iterable[list[str]]) -> list[Row]:
         """Check the file's next rows; return those to create (their companies are in
         `plan.new_companies` or `plan.companies`)."""
-        return self.resolve(self.clean(rows))
+        return self.decide(self.match(self.clean(rows)))
 
     def clean(self, rows: Iterable[list[str]]) -> list[Row]:
         """Clean the file's next rows without reading the database; bad rows become
-        the plan's errors. Pass the result to `resolve`, chunks in file order."""
+        the plan's errors. Pass the result to `match`, chunks in file order."""
         ctx, plan = self.ctx, self.plan
         chunk: list[Row] = []
         for cells in rows:
@@ -489,10 +489,6 @@ class Checker:
             else:
                 chunk.append(cleaned)
         return chunk
-
-    def resolve(self, chunk: list[Row]) -> list[Row]:
-        """Match cleaned rows and decide each (`decide(match(chunk))`); return those to create."""
-        return self.decide(self.match(chunk))
 
     def match(self, chunk: list[Row]) -> list[Row]:
         """Match cleaned rows against the records and their companies: all the reading
